@@ -1,0 +1,381 @@
+//! The two databases behind one API.
+//!
+//! SQLite: WAL, foreign keys on, and **one writer** — a task that owns the only write connection
+//! and commits concurrent units of work together (group commit), each inside its own SAVEPOINT
+//! so one failing unit never spoils the others. PostgreSQL: each unit is its own transaction;
+//! the server orders them.
+
+use crate::error::StoreError;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// A boxed future that borrows for `'a` (the shape of a unit of work over a transaction).
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A read pool over either database. Clone is cheap.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DbKind {
+    pub fn of_url(url: &str) -> Option<DbKind> {
+        if url.starts_with("sqlite:") {
+            Some(DbKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(DbKind::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// An open write transaction over either database.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Run the same query body on whichever pool `$db` holds: `on_db!(db, |p| sqlx::query(..).fetch_all(p).await)`.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Run the same query body on whichever connection `$tx` holds: `on_tx!(tx, |c| sqlx::query(..).execute(c).await.map(|r| r.rows_affected()))`.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// SQLite durability: `FULL` syncs the WAL at every commit; `NORMAL` only at checkpoints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqliteSync {
+    Full,
+    Normal,
+}
+
+/// How to open the store.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub url: String,
+    pub sqlite_sync: SqliteSync,
+    pub max_connections: u32,
+    /// Most units of work one SQLite group commit may carry.
+    pub max_group: usize,
+    /// PostgreSQL only: work inside this schema (created if missing) instead of `public`.
+    /// Tests and benchmarks use it to share one database without touching each other.
+    pub pg_schema: Option<String>,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreOptions {
+            url: url.into(),
+            sqlite_sync: SqliteSync::Full,
+            max_connections: 8,
+            max_group: 256,
+            pg_schema: None,
+        }
+    }
+}
+
+type Finisher = Box<dyn FnOnce(bool) + Send>;
+type Unit = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, (bool, Finisher)> + Send>;
+
+/// The store: reads go to the pool, writes through [`Store::write`].
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+    writer: Option<mpsc::Sender<Unit>>,
+    sqlite_writer_pool: Option<SqlitePool>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("kind", &self.kind()).finish()
+    }
+}
+
+impl Store {
+    /// Open (creating a SQLite file and its folder if missing) and run the migrations.
+    pub async fn open(opts: &StoreOptions) -> Result<Store, StoreError> {
+        let store = Self::connect(opts).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Open without migrating.
+    pub async fn connect(opts: &StoreOptions) -> Result<Store, StoreError> {
+        match DbKind::of_url(&opts.url) {
+            Some(DbKind::Sqlite) => Self::open_sqlite(opts).await,
+            Some(DbKind::Postgres) => {
+                let mut connect = PgConnectOptions::from_str(&opts.url)
+                    .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
+                if let Some(schema) = &opts.pg_schema {
+                    if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                        return Err(StoreError::Config(format!("bad schema name {schema:?}")));
+                    }
+                    let mut c = sqlx::PgConnection::connect_with(&connect).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&mut c).await?;
+                    c.close().await?;
+                    connect = connect.options([("search_path", schema.as_str())]);
+                }
+                let pool = PgPoolOptions::new()
+                    .max_connections(opts.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(connect)
+                    .await?;
+                Ok(Store {
+                    db: Db::Postgres(pool),
+                    writer: None,
+                    sqlite_writer_pool: None,
+                })
+            }
+            None => Err(StoreError::Config(format!(
+                "database URL must start with sqlite:// or postgres:// (got {:?})",
+                redact(&opts.url)
+            ))),
+        }
+    }
+
+    async fn open_sqlite(opts: &StoreOptions) -> Result<Store, StoreError> {
+        let connect = SqliteConnectOptions::from_str(&opts.url)
+            .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?;
+        if let Some(parent) = connect.get_filename().parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let connect = connect
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match opts.sqlite_sync {
+                SqliteSync::Full => SqliteSynchronous::Full,
+                SqliteSync::Normal => SqliteSynchronous::Normal,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write_pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(connect.clone())
+            .await?;
+        let read_pool = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .connect_with(connect.read_only(false))
+            .await?;
+        let (tx, rx) = mpsc::channel::<Unit>(4096);
+        tokio::spawn(sqlite_writer(write_pool.clone(), rx, opts.max_group.max(1)));
+        Ok(Store {
+            db: Db::Sqlite(read_pool),
+            writer: Some(tx),
+            sqlite_writer_pool: Some(write_pool),
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn kind(&self) -> DbKind {
+        match self.db {
+            Db::Sqlite(_) => DbKind::Sqlite,
+            Db::Postgres(_) => DbKind::Postgres,
+        }
+    }
+
+    /// Run the embedded migrations for this database.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match (&self.db, &self.sqlite_writer_pool) {
+            (Db::Sqlite(_), Some(w)) => sqlx::migrate!("./migrations/sqlite").run(w).await?,
+            (Db::Postgres(p), _) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            (Db::Sqlite(p), None) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL only: drop a schema made for a test or benchmark.
+    pub async fn drop_pg_schema(&self, schema: &str) -> Result<(), StoreError> {
+        if let Db::Postgres(p) = &self.db
+            && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(p).await?;
+        }
+        Ok(())
+    }
+
+    /// Check that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_db!(&self.db, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Run one unit of work in a transaction; it either commits whole or not at all.
+    ///
+    /// On SQLite the unit is queued to the single writer and may share a commit with others
+    /// (group commit); the answer comes only after the commit is durable.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        match (&self.db, &self.writer) {
+            (Db::Sqlite(_), Some(writer)) => {
+                let (otx, orx) = oneshot::channel::<Result<T, StoreError>>();
+                let unit: Unit = Box::new(move |tx: &mut Tx| {
+                    Box::pin(async move {
+                        let r = f(tx).await;
+                        let ok = r.is_ok();
+                        let fin: Finisher = Box::new(move |committed: bool| {
+                            let answer = match r {
+                                Ok(_) if !committed => Err(StoreError::Conflict("commit failed".into())),
+                                other => other,
+                            };
+                            let _ = otx.send(answer);
+                        });
+                        (ok, fin)
+                    })
+                });
+                writer.send(unit).await.map_err(|_| StoreError::WriterGone)?;
+                orx.await.map_err(|_| StoreError::WriterGone)?
+            }
+            (Db::Postgres(pool), _) => {
+                let mut tx = Tx::Postgres(pool.begin().await?);
+                match f(&mut tx).await {
+                    Ok(v) => {
+                        if let Tx::Postgres(t) = tx {
+                            t.commit().await.map_err(StoreError::from_sqlx)?;
+                        }
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        if let Tx::Postgres(t) = tx {
+                            let _ = t.rollback().await;
+                        }
+                        Err(e)
+                    }
+                }
+            }
+            (Db::Sqlite(_), None) => Err(StoreError::WriterGone),
+        }
+    }
+
+    /// Close the pools (waits for the SQLite writer's queue to drain).
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+        if let Some(w) = &self.sqlite_writer_pool {
+            w.close().await;
+        }
+    }
+}
+
+async fn sqlite_writer(pool: SqlitePool, mut rx: mpsc::Receiver<Unit>, max_group: usize) {
+    let mut batch: Vec<Unit> = Vec::with_capacity(max_group);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < max_group {
+            match rx.try_recv() {
+                Ok(u) => batch.push(u),
+                Err(_) => break,
+            }
+        }
+        let mut tx = match pool.begin().await {
+            Ok(t) => Tx::Sqlite(t),
+            Err(e) => {
+                tracing::error!(error = %e, "SQLite writer could not begin a transaction");
+                // Answer every waiting unit with an error by dropping them.
+                batch.clear();
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
+        for unit in batch.drain(..) {
+            let sp_ok = on_tx!(&mut tx, |c| sqlx::query("SAVEPOINT unit")
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))
+            .is_ok();
+            let (ok, fin) = unit(&mut tx).await;
+            if sp_ok {
+                if !ok {
+                    let _ = on_tx!(&mut tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT unit")
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()));
+                }
+                let _ = on_tx!(&mut tx, |c| sqlx::query("RELEASE SAVEPOINT unit")
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()));
+            }
+            finishers.push(fin);
+        }
+        let committed = match tx {
+            Tx::Sqlite(t) => match t.commit().await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "SQLite group commit failed");
+                    false
+                }
+            },
+            Tx::Postgres(_) => false,
+        };
+        for fin in finishers {
+            fin(committed);
+        }
+    }
+}
+
+/// Hide a password in a database URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,93 @@
+//! motcua-web: the public portal, the back office (server-rendered HTML that works without
+//! JavaScript) and the JSON API under `/api/v1`, on one axum router.
+
+pub mod api;
+pub mod auth;
+pub mod extract;
+pub mod i18n;
+pub mod middleware;
+pub mod pages;
+pub mod problem;
+pub mod routes;
+
+use axum::Router;
+use chrono::{DateTime, Utc};
+use metrics_exporter_prometheus::PrometheusHandle;
+use motcua_store::Store;
+use motcua_store::events::VerifyReport;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+pub use routes::RouteSpec;
+
+/// Web settings (from `motcua.toml` / `MOTCUA_*`; see the binary's config).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest JSON body accepted, in bytes (default 1 MiB).
+    pub json_limit: usize,
+    /// Largest upload, in bytes (default 20 MiB).
+    pub upload_limit: usize,
+    /// A session ends after this much inactivity (default 30 minutes).
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, whatever happens (default 12 hours).
+    pub session_absolute: Duration,
+    /// Served behind TLS: cookies get `Secure` and responses carry HSTS.
+    pub secure: bool,
+    /// Failed sign-ins allowed per username and address within `login_window`.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            json_limit: 1 << 20,
+            upload_limit: 20 << 20,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            secure: false,
+            login_max_failures: 5,
+            login_window: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// Shared state of every request.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub config: WebConfig,
+    pub login_limiter: auth::limiter::Limiter,
+    pub metrics: Option<PrometheusHandle>,
+    pub verify_cache: Mutex<Option<(DateTime<Utc>, VerifyReport)>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        let login_limiter = auth::limiter::Limiter::new(config.login_max_failures, config.login_window);
+        AppState(Arc::new(Inner { store, config, login_limiter, metrics: metrics_handle(), verify_cache: Mutex::new(None) }))
+    }
+}
+
+/// The Prometheus recorder is process-wide; install it once.
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static H: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    H.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+}
+
+/// Build the whole application: the router and the table of every route with who may call it.
+pub fn app(state: AppState) -> (Router, Vec<RouteSpec>) {
+    let routes = routes::all();
+    let table = routes.table.clone();
+    let router = middleware::wrap(routes.router, state.clone(), &table).with_state(state);
+    (router, table)
+}

@@ -1,0 +1,112 @@
+//! Errors at the edge: one type, mapped once to RFC 9457 problems (API) or an error page (HTML),
+//! always with a stable machine-readable `code` and Vietnamese and English messages.
+
+use crate::i18n::{Lang, try_t};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_store::StoreError;
+use serde::Serialize;
+
+/// An error answered to a client.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Stable code, also the locale key `error.<code>`.
+    pub code: String,
+    /// Extra detail (e.g. the field or the parser's words), not translated.
+    pub detail: Option<String>,
+    /// The input field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:motcua:problem:<code>`
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The Vietnamese message.
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code.
+    pub code: String,
+    pub message_vi: String,
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<String>) -> Self {
+        ApiError { status, code: code.into(), detail: None, field: None }
+    }
+    pub fn with_detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+    pub fn with_field(mut self, f: impl Into<String>) -> Self {
+        self.field = Some(f.into());
+        self
+    }
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found").with_detail(what)
+    }
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden")
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized")
+    }
+    pub fn unprocessable(code: &str, field: &str) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code).with_field(field)
+    }
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal")
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        try_t(lang, &format!("error.{}", self.code)).map(str::to_owned).unwrap_or_else(|| match lang {
+            Lang::Vi => format!("Lỗi: {}", self.code),
+            Lang::En => format!("Error: {}", self.code),
+        })
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            type_: format!("urn:motcua:problem:{}", self.code),
+            title: self.message(Lang::Vi),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.clone(),
+            message_vi: self.message(Lang::Vi),
+            message_en: self.message(Lang::En),
+            field: self.field.clone(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = %self.code, detail = ?self.detail, "request failed");
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "conflict").with_detail(d),
+            StoreError::NotFound(d) => ApiError::not_found(d),
+            StoreError::Rejected { code, message } => ApiError::unprocessable(code, &message),
+            StoreError::Database(sqlx::Error::PoolTimedOut) | StoreError::WriterGone => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
+            other => ApiError::internal().with_detail(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `motcua demo`: a fresh database for the Quảng Trị Department of Science and Technology.
+//!
+//! Unit codes follow the QĐ 20/2020/QĐ-TTg shape with H50 for Quảng Trị (legal-facts §10: likely,
+//! not confirmed); the level-2 code of the Department (15) is illustrative.
+
+use motcua_core::identity::{Role, UnitCode};
+use motcua_store::events::Actor;
+use motcua_store::identity::{self, NewUnit, NewUser};
+use motcua_store::{Store, StoreError};
+
+/// A demo person: username, password, full name, role, unit code.
+pub struct DemoPerson {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub full_name: &'static str,
+    pub role: Role,
+    pub unit: Option<&'static str>,
+}
+
+pub const PEOPLE: [DemoPerson; 7] = [
+    DemoPerson { username: "admin", password: "demo-admin-2026", full_name: "Quản trị hệ thống", role: Role::Admin, unit: None },
+    DemoPerson { username: "lan", password: "demo-clerk-2026", full_name: "Nguyễn Thị Lan", role: Role::Clerk, unit: Some("000.05.15.H50") },
+    DemoPerson { username: "hung", password: "demo-specialist-2026", full_name: "Trần Văn Hùng", role: Role::Specialist, unit: Some("000.03.15.H50") },
+    DemoPerson { username: "hoa", password: "demo-leader-2026", full_name: "Lê Thị Hoa", role: Role::Leader, unit: Some("000.03.15.H50") },
+    DemoPerson { username: "thao", password: "demo-control-2026", full_name: "Phạm Thị Thảo", role: Role::ControlOfficer, unit: Some("000.01.15.H50") },
+    DemoPerson { username: "tuan", password: "demo-inspector-2026", full_name: "Hoàng Văn Tuấn", role: Role::Inspector, unit: Some("000.00.15.H50") },
+    DemoPerson { username: "minh", password: "demo-citizen-2026", full_name: "Trần Văn Minh", role: Role::Citizen, unit: None },
+];
+
+/// (code, name, English name, kind, parent code)
+pub const UNITS: [(&str, &str, &str, &str, Option<&str>); 8] = [
+    ("000.00.00.H50", "Ủy ban nhân dân tỉnh Quảng Trị", "Quảng Trị Provincial People's Committee", "agency", None),
+    ("000.00.15.H50", "Sở Khoa học và Công nghệ tỉnh Quảng Trị", "Quảng Trị Department of Science and Technology", "agency", Some("000.00.00.H50")),
+    ("000.01.15.H50", "Văn phòng Sở", "Department Office", "department", Some("000.00.15.H50")),
+    ("000.02.15.H50", "Phòng Kế hoạch – Tài chính", "Planning and Finance Division", "department", Some("000.00.15.H50")),
+    ("000.03.15.H50", "Phòng Quản lý chuyên ngành", "Specialised Management Division", "department", Some("000.00.15.H50")),
+    ("000.04.15.H50", "Chi cục Tiêu chuẩn Đo lường Chất lượng", "Sub-department of Standards, Metrology and Quality", "department", Some("000.00.15.H50")),
+    ("000.00.30.H50", "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị", "Provincial Public Administration Service Centre", "agency", Some("000.00.00.H50")),
+    ("000.05.15.H50", "Quầy Sở Khoa học và Công nghệ tại Trung tâm Phục vụ hành chính công", "Department of Science and Technology desk at the Service Centre", "desk", Some("000.00.30.H50")),
+];
+
+/// Load the demo units and people into an empty store.
+pub async fn seed(store: &Store) -> Result<(), StoreError> {
+    let actor = Actor::system();
+    let now = chrono::Utc::now();
+    let mut ids = std::collections::HashMap::new();
+    for (code, name, name_en, kind, parent) in UNITS {
+        let parent_id = parent.and_then(|p| ids.get(p).cloned());
+        let code = UnitCode::parse(code).map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
+        let u = identity::create_unit(store, &actor, now, NewUnit { code, name: name.into(), name_en: name_en.into(), kind: kind.into(), parent_id }).await?;
+        ids.insert(u.code.clone(), u.id);
+    }
+    for p in PEOPLE {
+        let unit = p.unit.and_then(|c| ids.get(c).cloned());
+        identity::create_user(
+            store,
+            &actor,
+            now,
+            NewUser {
+                username: p.username.into(),
+                full_name: p.full_name.into(),
+                email: format!("{}@demo.motcua.vn", p.username),
+                password_hash: motcua_web::auth::password::hash_password(p.password),
+                must_change_password: false,
+                roles: vec![(p.role, unit)],
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The printed table of demo accounts.
+pub fn accounts_text() -> String {
+    let mut s = String::from("Tài khoản demo / demo accounts (tên đăng nhập / mật khẩu — vai trò):\n");
+    for p in PEOPLE {
+        s.push_str(&format!("  {:<8} {:<22} {}\n", p.username, p.password, p.role));
+    }
+    s
+}

@@ -1,0 +1,7 @@
+//! The `motcua` program: configuration, start-up, demo data, benchmarks. `main.rs` only parses
+//! the command line; everything here is also used by the integration tests.
+
+pub mod app;
+pub mod bench;
+pub mod config;
+pub mod demo;
