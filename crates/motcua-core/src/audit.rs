@@ -92,7 +92,12 @@ impl StoredEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
     #[error("event {id} ({aggregate}#{seq}): sequence gap, expected {expected}")]
-    SequenceGap { id: i64, aggregate: String, seq: i64, expected: i64 },
+    SequenceGap {
+        id: i64,
+        aggregate: String,
+        seq: i64,
+        expected: i64,
+    },
     #[error("event {id} ({aggregate}#{seq}): prev_hash does not match the previous event")]
     PrevHashMismatch { id: i64, aggregate: String, seq: i64 },
     #[error("event {id} ({aggregate}#{seq}): stored hash does not match its content")]
@@ -116,13 +121,26 @@ pub fn verify_chain(events: &[StoredEvent]) -> Result<(), ChainBreak> {
         let aggregate = format!("{}:{}", e.aggregate_type, e.aggregate_id);
         let expected = i as i64 + 1;
         if e.seq != expected {
-            return Err(ChainBreak::SequenceGap { id: e.id, aggregate, seq: e.seq, expected });
+            return Err(ChainBreak::SequenceGap {
+                id: e.id,
+                aggregate,
+                seq: e.seq,
+                expected,
+            });
         }
         if e.prev_hash != prev {
-            return Err(ChainBreak::PrevHashMismatch { id: e.id, aggregate, seq: e.seq });
+            return Err(ChainBreak::PrevHashMismatch {
+                id: e.id,
+                aggregate,
+                seq: e.seq,
+            });
         }
         if event_hash(&e.prev_hash, &e.fields()) != e.hash {
-            return Err(ChainBreak::HashMismatch { id: e.id, aggregate, seq: e.seq });
+            return Err(ChainBreak::HashMismatch {
+                id: e.id,
+                aggregate,
+                seq: e.seq,
+            });
         }
         prev = e.hash.clone();
     }

@@ -138,7 +138,8 @@ impl Username {
     pub fn parse(s: &str) -> Option<Username> {
         let s = s.trim();
         let ok = (3..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
         ok.then(|| Username(s.to_owned()))
     }
     pub fn as_str(&self) -> &str {

@@ -144,11 +144,16 @@ impl Store {
                 let mut connect = PgConnectOptions::from_str(&opts.url)
                     .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
                 if let Some(schema) = &opts.pg_schema {
-                    if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                    if !schema
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    {
                         return Err(StoreError::Config(format!("bad schema name {schema:?}")));
                     }
                     let mut c = sqlx::PgConnection::connect_with(&connect).await?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}"))).execute(&mut c).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
+                        .execute(&mut c)
+                        .await?;
                     c.close().await?;
                     connect = connect.options([("search_path", schema.as_str())]);
                 }
@@ -230,9 +235,13 @@ impl Store {
     /// PostgreSQL only: drop a schema made for a test or benchmark.
     pub async fn drop_pg_schema(&self, schema: &str) -> Result<(), StoreError> {
         if let Db::Postgres(p) = &self.db
-            && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && schema
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).execute(p).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")))
+                .execute(p)
+                .await?;
         }
         Ok(())
     }

@@ -130,9 +130,8 @@ pub async fn enqueue_outbox(
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let at = to_us(at);
-    let id =
-        on_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO outbox (event_id, topic, idempotency_key, payload, status, attempts, next_attempt_at, created_at) \
          VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) RETURNING id"
     )
@@ -143,8 +142,8 @@ pub async fn enqueue_outbox(
     .bind(at)
     .fetch_one(c)
     .await
-        })
-        .map_err(StoreError::from_sqlx)?;
+    })
+    .map_err(StoreError::from_sqlx)?;
     Ok(id)
 }
 

@@ -1,7 +1,7 @@
 //! Extractors that turn bad input into clear problems instead of axum's plain-text rejections.
 
 use crate::auth::Principal;
-use crate::auth::csrf::{FIELD as CSRF_FIELD};
+use crate::auth::csrf::FIELD as CSRF_FIELD;
 use crate::i18n::Lang;
 use crate::problem::ApiError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -71,8 +71,12 @@ fn json_rejection(e: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(d) => {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").with_detail(d.body_text())
         }
-        JsonRejection::JsonSyntaxError(d) => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").with_detail(d.body_text()),
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        JsonRejection::JsonSyntaxError(d) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json").with_detail(d.body_text())
+        }
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
         JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
         }
@@ -103,7 +107,11 @@ pub struct CsrfForm<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     type Rejection = crate::pages::HtmlError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = req.extensions().get::<ReqCtx>().cloned().ok_or_else(|| crate::pages::HtmlError(ApiError::internal()))?;
+        let ctx = req
+            .extensions()
+            .get::<ReqCtx>()
+            .cloned()
+            .ok_or_else(|| crate::pages::HtmlError(ApiError::internal()))?;
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
             crate::pages::HtmlError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
@@ -113,13 +121,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
         })?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| crate::pages::HtmlError(ApiError::new(StatusCode::BAD_REQUEST, "invalid_form")))?;
-        let sent = pairs.iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
         let expected = ctx.csrf_token();
         if expected.is_empty() || !crate::auth::password::ct_eq(sent, expected) {
             return Err(crate::pages::HtmlError(ApiError::new(StatusCode::FORBIDDEN, "csrf")));
         }
-        let v: T = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| crate::pages::HtmlError(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form").with_detail(e.to_string())))?;
+        let v: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            crate::pages::HtmlError(
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form").with_detail(e.to_string()),
+            )
+        })?;
         Ok(CsrfForm(v))
     }
 }

@@ -43,7 +43,11 @@ pub fn flatten(source: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     fn walk(prefix: &str, t: &toml::Table, out: &mut BTreeMap<String, String>) -> Result<(), String> {
         for (k, v) in t {
-            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match v {
                 toml::Value::String(s) => {
                     out.insert(key, s.clone());
@@ -107,7 +111,10 @@ mod tests {
         let en = flatten(EN_SOURCE).unwrap();
         let only_vi: Vec<_> = vi.keys().filter(|k| !en.contains_key(*k)).collect();
         let only_en: Vec<_> = en.keys().filter(|k| !vi.contains_key(*k)).collect();
-        assert!(only_vi.is_empty() && only_en.is_empty(), "only in vi: {only_vi:?}; only in en: {only_en:?}");
+        assert!(
+            only_vi.is_empty() && only_en.is_empty(),
+            "only in vi: {only_vi:?}; only in en: {only_en:?}"
+        );
         assert!(vi.values().all(|v| !v.trim().is_empty()));
         assert!(en.values().all(|v| !v.trim().is_empty()));
     }
@@ -116,7 +123,10 @@ mod tests {
     fn every_key_used_in_templates_and_code_exists() {
         // Scan the sources for t("...") / ctx.t("...") calls and check each key.
         let vi = flatten(VI_SOURCE).unwrap();
-        let dirs = [concat!(env!("CARGO_MANIFEST_DIR"), "/templates"), concat!(env!("CARGO_MANIFEST_DIR"), "/src")];
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        ];
         let mut missing = Vec::new();
         let mut stack: Vec<std::path::PathBuf> = dirs.iter().map(std::path::PathBuf::from).collect();
         while let Some(p) = stack.pop() {

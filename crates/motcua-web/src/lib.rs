@@ -74,14 +74,25 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let login_limiter = auth::limiter::Limiter::new(config.login_max_failures, config.login_window);
-        AppState(Arc::new(Inner { store, config, login_limiter, metrics: metrics_handle(), verify_cache: Mutex::new(None) }))
+        AppState(Arc::new(Inner {
+            store,
+            config,
+            login_limiter,
+            metrics: metrics_handle(),
+            verify_cache: Mutex::new(None),
+        }))
     }
 }
 
 /// The Prometheus recorder is process-wide; install it once.
 fn metrics_handle() -> Option<PrometheusHandle> {
     static H: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
-    H.get_or_init(|| metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder().ok()).clone()
+    H.get_or_init(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .ok()
+    })
+    .clone()
 }
 
 /// Build the whole application: the router and the table of every route with who may call it.

@@ -1,6 +1,7 @@
 //! Layers around every route: caller resolution, CSRF origin check, security headers, metrics,
 //! body limits, panic safety, request ids and tracing.
 
+use crate::AppState;
 use crate::auth::csrf::{PRE_SESSION_COOKIE, same_origin};
 use crate::auth::password::{ct_eq, random_hex, sha256_hex};
 use crate::auth::{Principal, PrincipalKind};
@@ -8,12 +9,11 @@ use crate::extract::{ReqCtx, cookie};
 use crate::i18n::Lang;
 use crate::problem::ApiError;
 use crate::routes::RouteSpec;
-use crate::AppState;
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use motcua_core::identity::Role;
 use motcua_store::identity;
 use motcua_store::time::to_us;
@@ -33,7 +33,9 @@ pub fn wrap(router: Router<AppState>, state: AppState, _table: &[RouteSpec]) -> 
         .layer(axum::middleware::from_fn(count))
         .layer(axum::middleware::from_fn_with_state(state, security_headers))
         .layer(DefaultBodyLimit::max(json_limit))
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal().with_detail("panic").into_response()))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal().with_detail("panic").into_response()
+        }))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -80,12 +82,21 @@ async fn resolve(State(st): State<AppState>, mut req: Request, next: Next) -> Re
     let cookie_auth = headers.contains_key(header::COOKIE) && !headers.contains_key(header::AUTHORIZATION);
     if cookie_auth && !same_origin(req.method(), &headers) {
         let e = ApiError::new(StatusCode::FORBIDDEN, "csrf");
-        return if is_api { e.into_response() } else { crate::pages::HtmlError(e).into_response() };
+        return if is_api {
+            e.into_response()
+        } else {
+            crate::pages::HtmlError(e).into_response()
+        };
     }
 
     let existing_pre = cookie(&headers, PRE_SESSION_COOKIE).filter(|v| v.len() == 64);
     let pre_csrf = existing_pre.clone().unwrap_or_else(|| random_hex(32));
-    req.extensions_mut().insert(ReqCtx { lang, principal, pre_csrf: pre_csrf.clone(), path });
+    req.extensions_mut().insert(ReqCtx {
+        lang,
+        principal,
+        pre_csrf: pre_csrf.clone(),
+        path,
+    });
     let mut resp = next.run(req).await;
 
     // Errors from handlers are rendered here, where the language is known.
@@ -94,7 +105,9 @@ async fn resolve(State(st): State<AppState>, mut req: Request, next: Next) -> Re
     }
     if existing_pre.is_none() && !is_api {
         let secure = if st.config.secure { "; Secure" } else { "" };
-        if let Ok(v) = HeaderValue::from_str(&format!("{PRE_SESSION_COOKIE}={pre_csrf}; Path=/; HttpOnly; SameSite=Strict{secure}")) {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{PRE_SESSION_COOKIE}={pre_csrf}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        )) {
             resp.headers_mut().append(header::SET_COOKIE, v);
         }
     }
@@ -109,7 +122,9 @@ async fn api_key_principal(st: &AppState, auth: &str, now_us: i64) -> Result<Pri
     let (Some("mck"), Some(prefix), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    let k = identity::get_api_key_by_prefix(st.store.db(), prefix).await?.ok_or_else(bad)?;
+    let k = identity::get_api_key_by_prefix(st.store.db(), prefix)
+        .await?
+        .ok_or_else(bad)?;
     if k.revoked_at.is_some() || !ct_eq(&sha256_hex(secret), &k.key_hash) {
         return Err(bad());
     }
@@ -121,19 +136,26 @@ async fn api_key_principal(st: &AppState, auth: &str, now_us: i64) -> Result<Pri
         username: k.name.clone(),
         full_name: k.name.clone(),
         roles: Vec::new(),
-        kind: PrincipalKind::ApiKey { key_id: k.id, scopes: k.scopes.split_whitespace().map(str::to_owned).collect() },
+        kind: PrincipalKind::ApiKey {
+            key_id: k.id,
+            scopes: k.scopes.split_whitespace().map(str::to_owned).collect(),
+        },
     })
 }
 
 async fn session_principal(st: &AppState, token: &str, now_us: i64) -> Result<Option<Principal>, ApiError> {
     let hash = sha256_hex(token);
-    let Some(s) = identity::get_session(st.store.db(), &hash).await? else { return Ok(None) };
+    let Some(s) = identity::get_session(st.store.db(), &hash).await? else {
+        return Ok(None);
+    };
     let idle_us = st.config.session_idle.as_micros() as i64;
     if s.expires_at <= now_us || now_us - s.last_seen_at > idle_us {
         let _ = identity::delete_session(&st.store, &hash, None).await;
         return Ok(None);
     }
-    let Some(user) = identity::get_user(st.store.db(), &s.user_id).await? else { return Ok(None) };
+    let Some(user) = identity::get_user(st.store.db(), &s.user_id).await? else {
+        return Ok(None);
+    };
     if !user.active {
         return Ok(None);
     }
@@ -150,7 +172,11 @@ async fn session_principal(st: &AppState, token: &str, now_us: i64) -> Result<Op
         username: user.username,
         full_name: user.full_name,
         roles,
-        kind: PrincipalKind::Session { token_hash: hash, csrf: s.csrf_token, must_change_password: user.must_change_password },
+        kind: PrincipalKind::Session {
+            token_hash: hash,
+            csrf: s.csrf_token,
+            must_change_password: user.must_change_password,
+        },
     }))
 }
 
@@ -167,13 +193,20 @@ async fn security_headers(State(st): State<AppState>, req: Request, next: Next) 
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if st.config.secure {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     resp
 }
 
 async fn count(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
     let resp = next.run(req).await;

@@ -40,7 +40,12 @@ pub struct Problem {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<String>) -> Self {
-        ApiError { status, code: code.into(), detail: None, field: None }
+        ApiError {
+            status,
+            code: code.into(),
+            detail: None,
+            field: None,
+        }
     }
     pub fn with_detail(mut self, d: impl Into<String>) -> Self {
         self.detail = Some(d.into());
@@ -67,10 +72,12 @@ impl ApiError {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        try_t(lang, &format!("error.{}", self.code)).map(str::to_owned).unwrap_or_else(|| match lang {
-            Lang::Vi => format!("Lỗi: {}", self.code),
-            Lang::En => format!("Error: {}", self.code),
-        })
+        try_t(lang, &format!("error.{}", self.code))
+            .map(str::to_owned)
+            .unwrap_or_else(|| match lang {
+                Lang::Vi => format!("Lỗi: {}", self.code),
+                Lang::En => format!("Error: {}", self.code),
+            })
     }
 
     pub fn problem(&self) -> Problem {

@@ -4,13 +4,13 @@ use crate::AppState;
 use crate::auth::{Access, Denied, decide};
 use crate::extract::ReqCtx;
 use crate::problem::ApiError;
+use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
-use axum::Router;
 
 /// One route and its policy, for tests and the API docs.
 #[derive(Debug, Clone)]
@@ -27,7 +27,10 @@ pub struct Routes {
 
 impl Routes {
     pub fn new() -> Self {
-        Routes { router: Router::new(), table: Vec::new() }
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
     }
 
     pub fn get<H, T>(self, path: &'static str, access: Access, h: H) -> Self
@@ -63,7 +66,9 @@ impl Routes {
     }
 
     fn add(mut self, method: &'static str, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Self {
-        let mr = mr.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| guard(access, req, next)));
+        let mr = mr.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+            guard(access, req, next)
+        }));
         self.router = self.router.route(path, mr);
         self.table.push(RouteSpec { method, path, access });
         self
@@ -77,7 +82,11 @@ impl Default for Routes {
 }
 
 async fn guard(access: Access, req: Request, next: Next) -> Response {
-    let pattern = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+    let pattern = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
     let ctx = req.extensions().get::<ReqCtx>().cloned();
     let who = ctx.as_ref().and_then(|c| c.principal.as_ref());
     let is_api = pattern.starts_with("/api/");
@@ -94,7 +103,11 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
                 Denied::Forbidden => ApiError::forbidden(),
                 Denied::MustChangePassword => ApiError::new(StatusCode::FORBIDDEN, "password_change_required"),
             };
-            if is_api { e.into_response() } else { crate::pages::HtmlError(e).into_response() }
+            if is_api {
+                e.into_response()
+            } else {
+                crate::pages::HtmlError(e).into_response()
+            }
         }
     }
 }

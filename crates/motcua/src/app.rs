@@ -53,10 +53,13 @@ pub async fn add_user(
     unit_code: Option<&str>,
     password: Option<String>,
 ) -> anyhow::Result<Option<String>> {
-    let username = Username::parse(username)
-        .ok_or_else(|| anyhow::anyhow!("username: 3–64 lowercase letters, digits, . _ - / tên đăng nhập không hợp lệ"))?;
+    let username = Username::parse(username).ok_or_else(|| {
+        anyhow::anyhow!("username: 3–64 lowercase letters, digits, . _ - / tên đăng nhập không hợp lệ")
+    })?;
     let role = Role::parse(role).ok_or_else(|| {
-        anyhow::anyhow!("role: one of citizen, clerk, specialist, leader, control_officer, inspector, admin / vai trò không hợp lệ")
+        anyhow::anyhow!(
+            "role: one of citizen, clerk, specialist, leader, control_officer, inspector, admin / vai trò không hợp lệ"
+        )
     })?;
     let unit = match unit_code {
         Some(code) => Some(
@@ -81,7 +84,11 @@ pub async fn add_user(
     };
     identity::create_user(
         store,
-        &Actor { id: "cli".into(), role: "admin".into(), unit: String::new() },
+        &Actor {
+            id: "cli".into(),
+            role: "admin".into(),
+            unit: String::new(),
+        },
         chrono::Utc::now(),
         NewUser {
             username: username.as_str().into(),

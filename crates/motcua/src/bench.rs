@@ -37,23 +37,39 @@ async fn bench_events(n: usize, postgres: Option<String>) -> anyhow::Result<()> 
     for (sync, name) in [(SqliteSync::Full, "FULL"), (SqliteSync::Normal, "NORMAL")] {
         let mut o = StoreOptions::new(format!("sqlite://{}/bench-{name}.db", dir.display()));
         o.sqlite_sync = sync;
-        targets.push(Target { label: format!("SQLite synchronous={name}"), opts: o });
+        targets.push(Target {
+            label: format!("SQLite synchronous={name}"),
+            opts: o,
+        });
     }
     if let Some(url) = postgres {
         let mut o = StoreOptions::new(url);
         o.pg_schema = Some(format!("bench_{}", std::process::id()));
         o.max_connections = 70;
-        targets.push(Target { label: "PostgreSQL (synchronous_commit default)".into(), opts: o });
+        targets.push(Target {
+            label: "PostgreSQL (synchronous_commit default)".into(),
+            opts: o,
+        });
     } else {
         println!("PostgreSQL skipped: pass --postgres URL or MOTCUA_BENCH_POSTGRES_URL");
     }
-    println!("{:<42} {:>8} {:>14} {:>16} {:>8}", "target", "writers", "appends/s", "raw rows/s", "ratio");
+    println!(
+        "{:<42} {:>8} {:>14} {:>16} {:>8}",
+        "target", "writers", "appends/s", "raw rows/s", "ratio"
+    );
     for t in targets {
         let store = Store::open(&t.opts).await?;
         let raw = raw_insert_rate(&store, n).await?;
         for writers in [1usize, 64] {
             let rate = append_rate(&store, n, writers).await?;
-            println!("{:<42} {:>8} {:>14.0} {:>16.0} {:>7.0}%", t.label, writers, rate, raw, 100.0 * rate / raw);
+            println!(
+                "{:<42} {:>8} {:>14.0} {:>16.0} {:>7.0}%",
+                t.label,
+                writers,
+                rate,
+                raw,
+                100.0 * rate / raw
+            );
         }
         if let Some(s) = &t.opts.pg_schema {
             store.drop_pg_schema(s).await?;
@@ -73,7 +89,11 @@ async fn append_rate(store: &Store, n: usize, writers: usize) -> anyhow::Result<
     for w in 0..writers {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let actor = Actor { id: format!("bench-{w}"), role: "clerk".into(), unit: "000.00.15.H50".into() };
+            let actor = Actor {
+                id: format!("bench-{w}"),
+                role: "clerk".into(),
+                unit: "000.00.15.H50".into(),
+            };
             for i in 0..per {
                 let agg = format!("w{writers}-{w}-{}", i / 50);
                 let actor = actor.clone();
@@ -142,7 +162,18 @@ async fn raw_insert_rate(store: &Store, n: usize) -> anyhow::Result<f64> {
                             }
                             sql.push_str(&format!(
                                 "(${},${},${},${},${},${},${},${},${},${},${},${})",
-                                k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7, k + 8, k + 9, k + 10, k + 11, k + 12
+                                k + 1,
+                                k + 2,
+                                k + 3,
+                                k + 4,
+                                k + 5,
+                                k + 6,
+                                k + 7,
+                                k + 8,
+                                k + 9,
+                                k + 10,
+                                k + 11,
+                                k + 12
                             ));
                         }
                         on_tx!(tx, |c| {

@@ -31,9 +31,15 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "motcua: cấu hình sai / bad configuration: {}: {}", self.source, self.message)
+        write!(
+            f,
+            "motcua: cấu hình sai / bad configuration: {}: {}",
+            self.source, self.message
+        )
     }
 }
+
+impl std::error::Error for ConfigError {}
 
 /// The keys, as written in `motcua.toml`; the environment variable is `MOTCUA_<KEY>`.
 pub const KEYS: [&str; 9] = [
@@ -75,13 +81,23 @@ pub fn file_layer(path: &Path, required: bool) -> Result<Layer, ConfigError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(_) if !required => return Ok(out),
-        Err(e) => return Err(ConfigError { source: path.display().to_string(), message: e.to_string() }),
+        Err(e) => {
+            return Err(ConfigError {
+                source: path.display().to_string(),
+                message: e.to_string(),
+            });
+        }
     };
-    let table: toml::Table =
-        toml::from_str(&text).map_err(|e| ConfigError { source: path.display().to_string(), message: e.to_string() })?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError {
+        source: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     for (k, v) in table {
         if !KEYS.contains(&k.as_str()) {
-            return Err(ConfigError { source: format!("{}: {k}", path.display()), message: "unknown key".into() });
+            return Err(ConfigError {
+                source: format!("{}: {k}", path.display()),
+                message: "unknown key".into(),
+            });
         }
         let s = match v {
             toml::Value::String(s) => s,
@@ -89,7 +105,10 @@ pub fn file_layer(path: &Path, required: bool) -> Result<Layer, ConfigError> {
             toml::Value::Boolean(b) => b.to_string(),
             toml::Value::Float(f) => f.to_string(),
             _ => {
-                return Err(ConfigError { source: format!("{}: {k}", path.display()), message: "must be a string or a number".into() });
+                return Err(ConfigError {
+                    source: format!("{}: {k}", path.display()),
+                    message: "must be a string or a number".into(),
+                });
             }
         };
         out.insert(k.clone(), (s, format!("{}: {k}", path.display())));
@@ -112,9 +131,15 @@ pub fn env_layer(vars: impl IntoIterator<Item = (String, String)>) -> Layer {
 }
 
 fn parse_num(v: &str, src: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
-    let n: u64 = v.trim().parse().map_err(|_| ConfigError { source: src.into(), message: format!("{v:?} is not a whole number") })?;
+    let n: u64 = v.trim().parse().map_err(|_| ConfigError {
+        source: src.into(),
+        message: format!("{v:?} is not a whole number"),
+    })?;
     if !(min..=max).contains(&n) {
-        return Err(ConfigError { source: src.into(), message: format!("{n} is outside {min}..={max}") });
+        return Err(ConfigError {
+            source: src.into(),
+            message: format!("{n} is outside {min}..={max}"),
+        });
     }
     Ok(n)
 }
@@ -138,7 +163,10 @@ pub fn resolve(layers: &[Layer]) -> Result<Config, ConfigError> {
             }
             "database_url" => {
                 if motcua_store::DbKind::of_url(v.trim()).is_none() {
-                    return Err(ConfigError { source: src.clone(), message: format!("{v:?} must start with sqlite:// or postgres://") });
+                    return Err(ConfigError {
+                        source: src.clone(),
+                        message: format!("{v:?} must start with sqlite:// or postgres://"),
+                    });
                 }
                 c.database_url = v.trim().to_owned();
             }
@@ -146,7 +174,12 @@ pub fn resolve(layers: &[Layer]) -> Result<Config, ConfigError> {
                 c.sqlite_sync = match v.trim().to_lowercase().as_str() {
                     "full" => motcua_store::db::SqliteSync::Full,
                     "normal" => motcua_store::db::SqliteSync::Normal,
-                    _ => return Err(ConfigError { source: src.clone(), message: format!("{v:?} must be full or normal") }),
+                    _ => {
+                        return Err(ConfigError {
+                            source: src.clone(),
+                            message: format!("{v:?} must be full or normal"),
+                        });
+                    }
                 }
             }
             "json_limit_bytes" => c.json_limit = parse_num(v, src, 1024, 1 << 30)? as usize,
@@ -156,7 +189,10 @@ pub fn resolve(layers: &[Layer]) -> Result<Config, ConfigError> {
             "public_url" => {
                 let u = v.trim();
                 if !(u.starts_with("http://") || u.starts_with("https://")) {
-                    return Err(ConfigError { source: src.clone(), message: format!("{v:?} must start with http:// or https://") });
+                    return Err(ConfigError {
+                        source: src.clone(),
+                        message: format!("{v:?} must start with http:// or https://"),
+                    });
                 }
                 c.public_url = Some(u.trim_end_matches('/').to_owned());
             }
@@ -191,7 +227,10 @@ mod tests {
     use super::*;
 
     fn layer(pairs: &[(&str, &str)]) -> Layer {
-        pairs.iter().map(|(k, v)| (k.to_string(), (v.to_string(), format!("test {k}")))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), (v.to_string(), format!("test {k}"))))
+            .collect()
     }
 
     #[test]
@@ -203,7 +242,11 @@ mod tests {
 
     #[test]
     fn later_layers_win() {
-        let c = resolve(&[layer(&[("listen", "0.0.0.0:9000")]), layer(&[("listen", "127.0.0.1:9001")])]).unwrap();
+        let c = resolve(&[
+            layer(&[("listen", "0.0.0.0:9000")]),
+            layer(&[("listen", "127.0.0.1:9001")]),
+        ])
+        .unwrap();
         assert_eq!(c.listen.port(), 9001);
     }
 
@@ -218,10 +261,12 @@ mod tests {
 
     #[test]
     fn env_layer_reads_only_known_keys() {
-        let l = env_layer(vec![("MOTCUA_LISTEN".into(), "1.2.3.4:5".into()), ("MOTCUA_NOPE".into(), "x".into()), ("PATH".into(), "/".into())]);
+        let l = env_layer(vec![
+            ("MOTCUA_LISTEN".into(), "1.2.3.4:5".into()),
+            ("MOTCUA_NOPE".into(), "x".into()),
+            ("PATH".into(), "/".into()),
+        ]);
         assert_eq!(l.len(), 1);
         assert_eq!(l["listen"].1, "MOTCUA_LISTEN");
     }
 }
-
-impl std::error::Error for ConfigError {}

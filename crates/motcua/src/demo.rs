@@ -18,25 +18,115 @@ pub struct DemoPerson {
 }
 
 pub const PEOPLE: [DemoPerson; 7] = [
-    DemoPerson { username: "admin", password: "demo-admin-2026", full_name: "Quản trị hệ thống", role: Role::Admin, unit: None },
-    DemoPerson { username: "lan", password: "demo-clerk-2026", full_name: "Nguyễn Thị Lan", role: Role::Clerk, unit: Some("000.05.15.H50") },
-    DemoPerson { username: "hung", password: "demo-specialist-2026", full_name: "Trần Văn Hùng", role: Role::Specialist, unit: Some("000.03.15.H50") },
-    DemoPerson { username: "hoa", password: "demo-leader-2026", full_name: "Lê Thị Hoa", role: Role::Leader, unit: Some("000.03.15.H50") },
-    DemoPerson { username: "thao", password: "demo-control-2026", full_name: "Phạm Thị Thảo", role: Role::ControlOfficer, unit: Some("000.01.15.H50") },
-    DemoPerson { username: "tuan", password: "demo-inspector-2026", full_name: "Hoàng Văn Tuấn", role: Role::Inspector, unit: Some("000.00.15.H50") },
-    DemoPerson { username: "minh", password: "demo-citizen-2026", full_name: "Trần Văn Minh", role: Role::Citizen, unit: None },
+    DemoPerson {
+        username: "admin",
+        password: "demo-admin-2026",
+        full_name: "Quản trị hệ thống",
+        role: Role::Admin,
+        unit: None,
+    },
+    DemoPerson {
+        username: "lan",
+        password: "demo-clerk-2026",
+        full_name: "Nguyễn Thị Lan",
+        role: Role::Clerk,
+        unit: Some("000.05.15.H50"),
+    },
+    DemoPerson {
+        username: "hung",
+        password: "demo-specialist-2026",
+        full_name: "Trần Văn Hùng",
+        role: Role::Specialist,
+        unit: Some("000.03.15.H50"),
+    },
+    DemoPerson {
+        username: "hoa",
+        password: "demo-leader-2026",
+        full_name: "Lê Thị Hoa",
+        role: Role::Leader,
+        unit: Some("000.03.15.H50"),
+    },
+    DemoPerson {
+        username: "thao",
+        password: "demo-control-2026",
+        full_name: "Phạm Thị Thảo",
+        role: Role::ControlOfficer,
+        unit: Some("000.01.15.H50"),
+    },
+    DemoPerson {
+        username: "tuan",
+        password: "demo-inspector-2026",
+        full_name: "Hoàng Văn Tuấn",
+        role: Role::Inspector,
+        unit: Some("000.00.15.H50"),
+    },
+    DemoPerson {
+        username: "minh",
+        password: "demo-citizen-2026",
+        full_name: "Trần Văn Minh",
+        role: Role::Citizen,
+        unit: None,
+    },
 ];
 
 /// (code, name, English name, kind, parent code)
 pub const UNITS: [(&str, &str, &str, &str, Option<&str>); 8] = [
-    ("000.00.00.H50", "Ủy ban nhân dân tỉnh Quảng Trị", "Quảng Trị Provincial People's Committee", "agency", None),
-    ("000.00.15.H50", "Sở Khoa học và Công nghệ tỉnh Quảng Trị", "Quảng Trị Department of Science and Technology", "agency", Some("000.00.00.H50")),
-    ("000.01.15.H50", "Văn phòng Sở", "Department Office", "department", Some("000.00.15.H50")),
-    ("000.02.15.H50", "Phòng Kế hoạch – Tài chính", "Planning and Finance Division", "department", Some("000.00.15.H50")),
-    ("000.03.15.H50", "Phòng Quản lý chuyên ngành", "Specialised Management Division", "department", Some("000.00.15.H50")),
-    ("000.04.15.H50", "Chi cục Tiêu chuẩn Đo lường Chất lượng", "Sub-department of Standards, Metrology and Quality", "department", Some("000.00.15.H50")),
-    ("000.00.30.H50", "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị", "Provincial Public Administration Service Centre", "agency", Some("000.00.00.H50")),
-    ("000.05.15.H50", "Quầy Sở Khoa học và Công nghệ tại Trung tâm Phục vụ hành chính công", "Department of Science and Technology desk at the Service Centre", "desk", Some("000.00.30.H50")),
+    (
+        "000.00.00.H50",
+        "Ủy ban nhân dân tỉnh Quảng Trị",
+        "Quảng Trị Provincial People's Committee",
+        "agency",
+        None,
+    ),
+    (
+        "000.00.15.H50",
+        "Sở Khoa học và Công nghệ tỉnh Quảng Trị",
+        "Quảng Trị Department of Science and Technology",
+        "agency",
+        Some("000.00.00.H50"),
+    ),
+    (
+        "000.01.15.H50",
+        "Văn phòng Sở",
+        "Department Office",
+        "department",
+        Some("000.00.15.H50"),
+    ),
+    (
+        "000.02.15.H50",
+        "Phòng Kế hoạch – Tài chính",
+        "Planning and Finance Division",
+        "department",
+        Some("000.00.15.H50"),
+    ),
+    (
+        "000.03.15.H50",
+        "Phòng Quản lý chuyên ngành",
+        "Specialised Management Division",
+        "department",
+        Some("000.00.15.H50"),
+    ),
+    (
+        "000.04.15.H50",
+        "Chi cục Tiêu chuẩn Đo lường Chất lượng",
+        "Sub-department of Standards, Metrology and Quality",
+        "department",
+        Some("000.00.15.H50"),
+    ),
+    (
+        "000.00.30.H50",
+        "Trung tâm Phục vụ hành chính công tỉnh Quảng Trị",
+        "Provincial Public Administration Service Centre",
+        "agency",
+        Some("000.00.00.H50"),
+    ),
+    (
+        "000.05.15.H50",
+        "Quầy Sở Khoa học và Công nghệ tại Trung tâm Phục vụ hành chính công",
+        "Department of Science and Technology desk at the Service Centre",
+        "desk",
+        Some("000.00.30.H50"),
+    ),
 ];
 
 /// Load the demo units and people into an empty store.
@@ -47,7 +137,19 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
     for (code, name, name_en, kind, parent) in UNITS {
         let parent_id = parent.and_then(|p| ids.get(p).cloned());
         let code = UnitCode::parse(code).map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
-        let u = identity::create_unit(store, &actor, now, NewUnit { code, name: name.into(), name_en: name_en.into(), kind: kind.into(), parent_id }).await?;
+        let u = identity::create_unit(
+            store,
+            &actor,
+            now,
+            NewUnit {
+                code,
+                name: name.into(),
+                name_en: name_en.into(),
+                kind: kind.into(),
+                parent_id,
+            },
+        )
+        .await?;
         ids.insert(u.code.clone(), u.id);
     }
     for p in PEOPLE {

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Hệ thống thông tin giải quyết thủ tục hành chính / administrative procedure information system")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Hệ thống thông tin giải quyết thủ tục hành chính / administrative procedure information system"
+)]
 struct Cli {
     /// Configuration file (default: ./motcua.toml when present).
     #[arg(long, global = true)]
@@ -111,8 +115,12 @@ fn load_config(file: Option<&PathBuf>, flags: &[(&str, Option<&String>)]) -> Res
 }
 
 fn init_tracing(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 fn main() -> ExitCode {
@@ -141,7 +149,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let file = cli.config.as_ref();
     match cli.command {
         Command::Serve(a) => {
-            let cfg = load_config(file, &[("listen", a.listen.as_ref()), ("database_url", a.database_url.as_ref())])?;
+            let cfg = load_config(
+                file,
+                &[("listen", a.listen.as_ref()), ("database_url", a.database_url.as_ref())],
+            )?;
             init_tracing(&cfg.log);
             let store = motcua::app::open_store(&cfg).await.context("opening the database")?;
             if let Some(otp) = motcua::app::bootstrap_admin(&store).await? {
@@ -153,11 +164,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(a) => {
             let demo_url = "sqlite://./data/demo.db".to_owned();
-            let db = a.database_url.clone().or_else(|| std::env::var("MOTCUA_DATABASE_URL").ok()).unwrap_or(demo_url);
+            let db = a
+                .database_url
+                .clone()
+                .or_else(|| std::env::var("MOTCUA_DATABASE_URL").ok())
+                .unwrap_or(demo_url);
             let cfg = load_config(file, &[("listen", a.listen.as_ref()), ("database_url", Some(&db))])?;
             init_tracing(&cfg.log);
             if cfg.database_url.starts_with("sqlite:") {
-                let path = cfg.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = cfg
+                    .database_url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{path}{suffix}"));
@@ -165,7 +183,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let store = motcua::app::open_store(&cfg).await.context("opening the database")?;
             if motcua_store::identity::count_users(store.db()).await? > 0 {
-                anyhow::bail!("the demo needs an empty database; {} already has data / cơ sở dữ liệu đã có dữ liệu", motcua_store::db::redact(&cfg.database_url));
+                anyhow::bail!(
+                    "the demo needs an empty database; {} already has data / cơ sở dữ liệu đã có dữ liệu",
+                    motcua_store::db::redact(&cfg.database_url)
+                );
             }
             motcua::demo::seed(&store).await.context("loading demo data")?;
             println!("motcua demo: Sở Khoa học và Công nghệ tỉnh Quảng Trị");
@@ -178,7 +199,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             motcua::app::open_store(&cfg).await.context("migrating")?;
             println!("migrations applied: {}", motcua_store::db::redact(&cfg.database_url));
         }
-        Command::User { command: UserCommand::Add { username, full_name, email, role, unit, password_stdin, database_url } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    full_name,
+                    email,
+                    role,
+                    unit,
+                    password_stdin,
+                    database_url,
+                },
+        } => {
             let cfg = load_config(file, &[("database_url", database_url.as_ref())])?;
             let store = motcua::app::open_store(&cfg).await?;
             let password = if password_stdin {
@@ -188,7 +220,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
-            let shown = motcua::app::add_user(&store, &username, &full_name, &email, &role, unit.as_deref(), password).await?;
+            let shown =
+                motcua::app::add_user(&store, &username, &full_name, &email, &role, unit.as_deref(), password).await?;
             println!("added {username} ({role})");
             if let Some(otp) = shown {
                 println!("one-time password / mật khẩu dùng một lần: {otp}");
@@ -218,7 +251,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("BROKEN / nhật ký bị thay đổi: {b}");
                 return Ok(ExitCode::from(1));
             }
-            eprintln!("ok: {} events in {} chains, {} checkpoints verified", r.events, r.aggregates, r.checkpoints);
+            eprintln!(
+                "ok: {} events in {} chains, {} checkpoints verified",
+                r.events, r.aggregates, r.checkpoints
+            );
         }
         Command::Bench { command } => {
             motcua::bench::run(command).await?;
@@ -229,7 +265,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn serve(cfg: Config, store: motcua_store::Store) -> anyhow::Result<()> {
     let (router, _) = motcua::app::router(store.clone(), &cfg);
-    let listener = tokio::net::TcpListener::bind(cfg.listen).await.with_context(|| format!("listening on {}", cfg.listen))?;
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("listening on {}", cfg.listen))?;
     println!("motcua đang chạy / listening on http://{}", listener.local_addr()?);
     motcua::app::serve(listener, router, store).await
 }

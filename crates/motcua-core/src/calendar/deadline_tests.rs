@@ -375,21 +375,3 @@ fn many_due_calls_without_explain() {
     }
     assert!(checksum != 0);
 }
-
-#[test]
-#[ignore]
-fn tmp_timing() {
-    let c = cal();
-    let opts = DueOptions::default();
-    let start = t("2024-02-05T08:00:00+07:00");
-    let n = 2_000_000i64;
-    let now = std::time::Instant::now();
-    let mut checksum = 0i64;
-    for i in 0..n {
-        let r = start + chrono::TimeDelta::minutes(i % 4000);
-        let d = due(&c, r, Duration::WorkingDays(5), &opts).unwrap();
-        checksum = checksum.wrapping_add(d.due.timestamp());
-    }
-    let el = now.elapsed();
-    println!("TIMING {} calls/s checksum {checksum}", n as f64 / el.as_secs_f64());
-}

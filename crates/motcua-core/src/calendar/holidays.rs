@@ -17,7 +17,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::lunar::{gio_to, tet};
+use super::lunar::{LunarDate, lunar_to_solar};
+
+/// Tết of `year`, or `None` outside the computable years (so that no input can panic).
+fn tet_of(year: i32) -> Option<NaiveDate> {
+    lunar_to_solar(LunarDate {
+        year,
+        month: 1,
+        day: 1,
+        leap: false,
+    })
+}
+
+/// Giỗ Tổ of `year`, or `None` outside the computable years.
+fn gio_to_of(year: i32) -> Option<NaiveDate> {
+    lunar_to_solar(LunarDate {
+        year,
+        month: 3,
+        day: 10,
+        leap: false,
+    })
+}
 
 /// The shipped official schedules, 2019–2026 (`date,kind,name,source`).
 const SHIPPED_CSV: &str = include_str!("../../data/vn_holidays.csv");
@@ -196,10 +216,12 @@ pub fn computed_entries(year: i32, rules: &HolidayRules) -> Vec<ScheduleEntry> {
     if let Some(d) = date(year, 1, 1) {
         days.push((d, "Tết Dương lịch".into()));
     }
-    let t = tet(year);
     let tet_name = format!("Tết Nguyên đán {}", can_chi_year(year));
-    for i in -i64::from(r.tet_days_before)..i64::from(r.tet_days_from) {
-        let d = t + chrono::TimeDelta::days(i);
+    let tet_days = tet_of(year).map_or(0..0, |_| -i64::from(r.tet_days_before)..i64::from(r.tet_days_from));
+    for i in tet_days {
+        let Some(d) = tet_of(year).and_then(|t| t.checked_add_signed(chrono::TimeDelta::days(i))) else {
+            continue;
+        };
         let lunar = super::lunar::solar_to_lunar(d);
         let label = if i < 0 {
             format!("{tet_name} ({} tháng Chạp)", lunar.day)
@@ -208,7 +230,7 @@ pub fn computed_entries(year: i32, rules: &HolidayRules) -> Vec<ScheduleEntry> {
         };
         days.push((d, label));
     }
-    days.push((gio_to(year), "Giỗ Tổ Hùng Vương (10/3 âm lịch)".into()));
+    days.extend(gio_to_of(year).map(|d| (d, "Giỗ Tổ Hùng Vương (10/3 âm lịch)".to_string())));
     if let Some(d) = date(year, 4, 30) {
         days.push((d, "Ngày Chiến thắng (30/4)".into()));
     }
@@ -264,12 +286,10 @@ pub fn computed_entries(year: i32, rules: &HolidayRules) -> Vec<ScheduleEntry> {
 pub(crate) fn is_core_holiday_date(d: NaiveDate) -> bool {
     let y = d.year();
     let (m, day) = (d.month(), d.day());
-    if matches!((m, day), (1, 1) | (4, 30) | (5, 1) | (9, 2)) || d == gio_to(y) {
+    if matches!((m, day), (1, 1) | (4, 30) | (5, 1) | (9, 2)) || Some(d) == gio_to_of(y) {
         return true;
     }
-    let t = tet(y);
-    let off = (d - t).num_days();
-    (-1..=2).contains(&off)
+    tet_of(y).is_some_and(|t| (-1..=2).contains(&(d - t).num_days()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,7 +737,7 @@ fn classify_break(brk: &[&RawRow], swapped: &BTreeSet<NaiveDate>, kinds: &mut BT
     let mut statutory: BTreeSet<NaiveDate> = BTreeSet::new();
     for &d in &dates {
         let y = d.year();
-        if matches!((d.month(), d.day()), (1, 1) | (4, 30) | (5, 1) | (9, 2)) || d == gio_to(y) {
+        if matches!((d.month(), d.day()), (1, 1) | (4, 30) | (5, 1) | (9, 2)) || Some(d) == gio_to_of(y) {
             statutory.insert(d);
         }
     }
@@ -745,7 +765,7 @@ fn classify_break(brk: &[&RawRow], swapped: &BTreeSet<NaiveDate>, kinds: &mut BT
         statutory.extend(chosen);
     }
     // Tết: the statutory 5 days.
-    if let Some(t) = dates.iter().copied().find(|d| *d == tet(d.year())) {
+    if let Some(t) = dates.iter().copied().find(|d| Some(*d) == tet_of(d.year())) {
         let window_start = |need_weekday: bool| {
             dates.iter().copied().find(|&s| {
                 let e = s + chrono::TimeDelta::days(TET_STATUTORY_DAYS - 1);

@@ -11,7 +11,7 @@
 //!   month takes the number of the month before it.
 //!
 //! The implementation was written from that description and from Meeus' formulas (see
-//! [`super::astro`]); it does not reuse anyone's calendar code.
+//! `calendar::astro`); it does not reuse anyone's calendar code.
 //!
 //! Because Vietnam computes at UTC+7 and China at UTC+8, a new moon between 16:00 and 17:00 UT
 //! falls on different civil days, and the two calendars sometimes differ. Between 1900 and
@@ -207,35 +207,58 @@ fn table() -> &'static MonthTable {
     TABLE.get_or_init(|| build_months(TABLE_FIRST_SOLSTICE_YEAR, TABLE_LAST_SOLSTICE_YEAR, VN_TZ_HOURS))
 }
 
+/// Years in which the astronomical series are trusted for on-the-fly computation (Meeus'
+/// new-moon series is built for roughly −2000..+4000; a margin is kept).
+const COMPUTABLE_YEARS: std::ops::RangeInclusive<i32> = -1000..=3000;
+
 /// A small table around `year` for dates outside the precomputed range.
-fn table_around(year: i32) -> MonthTable {
-    build_months(year - 2, year + 1, VN_TZ_HOURS)
+fn table_around(year: i32) -> Option<MonthTable> {
+    COMPUTABLE_YEARS
+        .contains(&year)
+        .then(|| build_months(year - 2, year + 1, VN_TZ_HOURS))
+}
+
+/// Mean-lunation estimate for dates far outside any computable range: counts mean synodic
+/// months from Tết 2000 (2000-02-05) and ignores leap months. Only there to keep
+/// [`solar_to_lunar`] total; such dates have no meaning for administrative deadlines.
+fn approximate_lunar(day: i32) -> LunarDate {
+    const TET_2000: f64 = 730_155.0; // num_days_from_ce of 2000-02-05
+    const MONTHS_PER_YEAR: f64 = 12.368_266;
+    let months = ((f64::from(day) - TET_2000) / astro::SYNODIC_MONTH).floor();
+    let into = f64::from(day) - (TET_2000 + months * astro::SYNODIC_MONTH);
+    let years = (months / MONTHS_PER_YEAR).floor();
+    let month_in_year = (months - (years * MONTHS_PER_YEAR).round()).rem_euclid(12.0);
+    LunarDate {
+        year: (2000.0 + years).clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32,
+        month: month_in_year as u8 + 1,
+        day: (into.floor() as u8).clamp(0, 29) + 1,
+        leap: false,
+    }
 }
 
 /// Converts a solar (dương lịch) date to the Vietnamese lunar date (âm lịch).
 ///
-/// Exact for the published method in 1899–2101 (table lookup, O(log n)); other dates are
-/// computed on the fly.
+/// Exact for the published method in 1899–2101 (table lookup, O(log n)); dates of years
+/// −1000..=3000 outside it are computed on the fly by the same method; beyond that the result
+/// is a mean-lunation estimate.
 pub fn solar_to_lunar(date: NaiveDate) -> LunarDate {
     let day = date.num_days_from_ce();
     if let Some(l) = table().to_lunar(day) {
         return l;
     }
-    table_around(date.year()).to_lunar(day).unwrap_or(LunarDate {
-        year: date.year(),
-        month: 1,
-        day: 1,
-        leap: false,
-    })
+    table_around(date.year())
+        .and_then(|t| t.to_lunar(day))
+        .unwrap_or_else(|| approximate_lunar(day))
 }
 
 /// Converts a Vietnamese lunar date to the solar date, or `None` when no such lunar day exists
-/// (month 0 or 13, day 30 of a 29-day month, a leap month the year does not have, …).
+/// (month 0 or 13, day 30 of a 29-day month, a leap month the year does not have, …) or the
+/// year is outside −1000..=3000.
 pub fn lunar_to_solar(date: LunarDate) -> Option<NaiveDate> {
     let day = match table().to_solar_day(date) {
         Some(d) => Some(d),
         None if !(TABLE_FIRST_SOLSTICE_YEAR + 2..TABLE_LAST_SOLSTICE_YEAR).contains(&date.year) => {
-            table_around(date.year).to_solar_day(date)
+            table_around(date.year)?.to_solar_day(date)
         }
         None => None,
     }?;
@@ -243,6 +266,9 @@ pub fn lunar_to_solar(date: LunarDate) -> Option<NaiveDate> {
 }
 
 /// Tết Nguyên đán (Lunar New Year, 1/1 âm lịch) of lunar year `year`.
+///
+/// # Panics
+/// If `year` is outside −1000..=3000.
 pub fn tet(year: i32) -> NaiveDate {
     lunar_to_solar(LunarDate {
         year,
@@ -254,6 +280,9 @@ pub fn tet(year: i32) -> NaiveDate {
 }
 
 /// Giỗ Tổ Hùng Vương (Hùng Kings' Commemoration, 10/3 âm lịch) of lunar year `year`.
+///
+/// # Panics
+/// If `year` is outside −1000..=3000.
 ///
 /// Month 3 always has 29 or 30 days, so the 10th always exists; a leap 3rd month does not
 /// change the date (the holiday is in the regular month).
@@ -281,7 +310,7 @@ pub fn month_length(year: i32, month: u8, leap: bool) -> Option<u8> {
     if (TABLE_FIRST_SOLSTICE_YEAR + 2..TABLE_LAST_SOLSTICE_YEAR).contains(&year) {
         table().month_len(year, month, leap)
     } else {
-        table_around(year).month_len(year, month, leap)
+        table_around(year)?.month_len(year, month, leap)
     }
 }
 

@@ -631,6 +631,32 @@ fn dates_outside_the_table_are_still_computed() {
     let l = solar_to_lunar(d);
     assert_eq!(lunar_to_solar(l), Some(d));
     assert_eq!(solar_to_lunar(tet(2150)).day, 1);
+    for y in [-1000, 1000, 3000] {
+        let d = tet(y);
+        assert_eq!(
+            solar_to_lunar(d),
+            LunarDate {
+                year: y,
+                month: 1,
+                day: 1,
+                leap: false
+            }
+        );
+    }
+    // Far outside: an estimate, but never a panic.
+    for d in [NaiveDate::MIN, NaiveDate::MAX, ymd("5000-06-01")] {
+        let l = solar_to_lunar(d);
+        assert!((1..=12).contains(&l.month) && (1..=30).contains(&l.day));
+    }
+    assert_eq!(
+        lunar_to_solar(LunarDate {
+            year: 9999,
+            month: 1,
+            day: 1,
+            leap: false
+        }),
+        None
+    );
 }
 
 #[test]

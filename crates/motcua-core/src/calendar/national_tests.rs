@@ -119,3 +119,17 @@ fn day_kind_serde_snake_case() {
         "\"makeup_workday\""
     );
 }
+
+#[test]
+fn far_dates_do_not_panic() {
+    let c = cal();
+    for d in [NaiveDate::MIN, NaiveDate::MAX, ymd("5000-01-01")] {
+        let _ = c.day(d);
+    }
+    assert_eq!(c.day(ymd("5000-01-01")).kind, DayKind::Holiday, "1/1 is still computed");
+    let csv = "date,kind,name,reference\n5000-02-01,off,X,Y\n";
+    assert_eq!(
+        crate::calendar::parse_schedule_csv(csv).unwrap_err()[0].code,
+        "date_out_of_range"
+    );
+}

@@ -16,7 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 const AUDITORS: &[Role] = &[Role::Admin, Role::Inspector];
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/audit/events", Access::roles(AUDITORS), list_events).get("/api/v1/audit/verify", Access::roles(AUDITORS), verify)
+    r.get("/api/v1/audit/events", Access::roles(AUDITORS), list_events).get(
+        "/api/v1/audit/verify",
+        Access::roles(AUDITORS),
+        verify,
+    )
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -58,14 +62,19 @@ pub struct EventOut {
 fn day(s: &Option<String>, field: &str) -> Result<Option<NaiveDate>, ApiError> {
     match s.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| ApiError::new(axum::http::StatusCode::BAD_REQUEST, "date_invalid").with_field(field)),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ApiError::new(axum::http::StatusCode::BAD_REQUEST, "date_invalid").with_field(field)),
     }
 }
 
 /// Events, newest first, filtered by who, what, when and object.
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventQuery), responses(
     (status = 200, description = "Events", body = [EventOut]), (status = 400, description = "Bad filter", body = crate::problem::Problem)))]
-pub async fn list_events(State(st): State<AppState>, ApiQuery(q): ApiQuery<EventQuery>) -> Result<Json<Vec<EventOut>>, ApiError> {
+pub async fn list_events(
+    State(st): State<AppState>,
+    ApiQuery(q): ApiQuery<EventQuery>,
+) -> Result<Json<Vec<EventOut>>, ApiError> {
     let from = day(&q.from, "from")?;
     let to = day(&q.to, "to")?;
     let f = EventFilter {
@@ -113,5 +122,12 @@ pub struct VerifyOut {
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, description = "Verification result", body = VerifyOut)))]
 pub async fn verify(State(st): State<AppState>) -> Result<Json<VerifyOut>, ApiError> {
     let (_, r) = crate::pages::cached_verify(&st, true).await?;
-    Ok(Json(VerifyOut { ok: r.ok(), events: r.events, aggregates: r.aggregates, checkpoints: r.checkpoints, first_break: r.first_break, first_break_event_id: r.first_break_event_id }))
+    Ok(Json(VerifyOut {
+        ok: r.ok(),
+        events: r.events,
+        aggregates: r.aggregates,
+        checkpoints: r.checkpoints,
+        first_break: r.first_break,
+        first_break_event_id: r.first_break_event_id,
+    }))
 }

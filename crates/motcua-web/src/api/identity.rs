@@ -63,7 +63,15 @@ pub async fn me(ctx: ReqCtx) -> Result<Json<MeOut>, ApiError> {
         username: p.username.clone(),
         full_name: p.full_name.clone(),
         kind: kind.into(),
-        roles: p.roles.iter().map(|(r, u)| GrantOut { id: String::new(), role: r.as_str().into(), unit_id: u.clone() }).collect(),
+        roles: p
+            .roles
+            .iter()
+            .map(|(r, u)| GrantOut {
+                id: String::new(),
+                role: r.as_str().into(),
+                unit_id: u.clone(),
+            })
+            .collect(),
         scopes,
     }))
 }
@@ -85,14 +93,29 @@ pub struct UnitOut {
 
 impl From<store::Unit> for UnitOut {
     fn from(u: store::Unit) -> Self {
-        UnitOut { id: u.id, code: u.code, name: u.name, name_en: u.name_en, kind: u.kind, parent_id: u.parent_id, active: u.active, version: u.version }
+        UnitOut {
+            id: u.id,
+            code: u.code,
+            name: u.name,
+            name_en: u.name_en,
+            kind: u.kind,
+            parent_id: u.parent_id,
+            active: u.active,
+            version: u.version,
+        }
     }
 }
 
 /// Every unit, in code order.
 #[utoipa::path(get, path = "/api/v1/units", tag = "identity", security(("api_key" = [])), responses((status = 200, description = "Units", body = [UnitOut])))]
 pub async fn list_units(State(st): State<AppState>) -> Result<Json<Vec<UnitOut>>, ApiError> {
-    Ok(Json(store::list_units(st.store.db()).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(
+        store::list_units(st.store.db())
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// One unit by id or by its identifier code.
@@ -125,13 +148,24 @@ pub struct UnitIn {
 #[utoipa::path(post, path = "/api/v1/units", tag = "identity", request_body = UnitIn, responses(
     (status = 201, description = "Created", body = UnitOut),
     (status = 422, description = "Invalid field", body = crate::problem::Problem)))]
-pub async fn create_unit(State(st): State<AppState>, ctx: ReqCtx, ApiJson(b): ApiJson<UnitIn>) -> Result<(StatusCode, Json<UnitOut>), ApiError> {
-    let code = UnitCode::parse(&b.code).map_err(|e| ApiError::unprocessable("unit_code_invalid", "code").with_detail(e.to_string()))?;
+pub async fn create_unit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    ApiJson(b): ApiJson<UnitIn>,
+) -> Result<(StatusCode, Json<UnitOut>), ApiError> {
+    let code = UnitCode::parse(&b.code)
+        .map_err(|e| ApiError::unprocessable("unit_code_invalid", "code").with_detail(e.to_string()))?;
     let u = store::create_unit(
         &st.store,
         &who(&ctx)?.actor(),
         chrono::Utc::now(),
-        NewUnit { code, name: b.name, name_en: b.name_en, kind: b.kind, parent_id: b.parent_id.filter(|p| !p.is_empty()) },
+        NewUnit {
+            code,
+            name: b.name,
+            name_en: b.name_en,
+            kind: b.kind,
+            parent_id: b.parent_id.filter(|p| !p.is_empty()),
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(u.into())))
@@ -156,13 +190,25 @@ pub struct UnitUpdate {
     params(("id" = String, Path, description = "Unit id")),
     responses((status = 200, description = "Saved", body = UnitOut), (status = 409, description = "Changed by someone else", body = crate::problem::Problem),
     (status = 422, description = "Invalid field", body = crate::problem::Problem)))]
-pub async fn update_unit(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, ApiJson(b): ApiJson<UnitUpdate>) -> Result<Json<UnitOut>, ApiError> {
+pub async fn update_unit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UnitUpdate>,
+) -> Result<Json<UnitOut>, ApiError> {
     let u = store::update_unit(
         &st.store,
         &who(&ctx)?.actor(),
         chrono::Utc::now(),
         &id,
-        UnitChange { name: b.name, name_en: b.name_en, kind: b.kind, parent_id: b.parent_id.filter(|p| !p.is_empty()), active: b.active, version: b.version },
+        UnitChange {
+            name: b.name,
+            name_en: b.name_en,
+            kind: b.kind,
+            parent_id: b.parent_id.filter(|p| !p.is_empty()),
+            active: b.active,
+            version: b.version,
+        },
     )
     .await?;
     Ok(Json(u.into()))
@@ -196,7 +242,15 @@ pub async fn list_users(State(st): State<AppState>) -> Result<Json<Vec<UserOut>>
             .await?
             .into_iter()
             .map(|u| UserOut {
-                roles: grants.iter().filter(|g| g.user_id == u.id).map(|g| GrantOut { id: g.id.clone(), role: g.role.clone(), unit_id: g.unit_id.clone() }).collect(),
+                roles: grants
+                    .iter()
+                    .filter(|g| g.user_id == u.id)
+                    .map(|g| GrantOut {
+                        id: g.id.clone(),
+                        role: g.role.clone(),
+                        unit_id: g.unit_id.clone(),
+                    })
+                    .collect(),
                 id: u.id,
                 username: u.username,
                 full_name: u.full_name,
@@ -245,18 +299,37 @@ fn parse_grant(g: &GrantIn) -> Result<(Role, Option<String>), ApiError> {
 /// Add a person with a one-time password (events `user.created`, `user.role_granted`).
 #[utoipa::path(post, path = "/api/v1/users", tag = "identity", request_body = UserIn, responses(
     (status = 201, description = "Created", body = UserCreated), (status = 422, description = "Invalid field", body = crate::problem::Problem)))]
-pub async fn create_user(State(st): State<AppState>, ctx: ReqCtx, ApiJson(b): ApiJson<UserIn>) -> Result<(StatusCode, Json<UserCreated>), ApiError> {
-    let username = Username::parse(&b.username).ok_or_else(|| ApiError::unprocessable("username_invalid", "username"))?;
+pub async fn create_user(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    ApiJson(b): ApiJson<UserIn>,
+) -> Result<(StatusCode, Json<UserCreated>), ApiError> {
+    let username =
+        Username::parse(&b.username).ok_or_else(|| ApiError::unprocessable("username_invalid", "username"))?;
     let roles = b.roles.iter().map(parse_grant).collect::<Result<Vec<_>, _>>()?;
     let otp = one_time_password();
     let u = store::create_user(
         &st.store,
         &who(&ctx)?.actor(),
         chrono::Utc::now(),
-        NewUser { username: username.as_str().into(), full_name: b.full_name, email: b.email, password_hash: hash_password(&otp), must_change_password: true, roles },
+        NewUser {
+            username: username.as_str().into(),
+            full_name: b.full_name,
+            email: b.email,
+            password_hash: hash_password(&otp),
+            must_change_password: true,
+            roles,
+        },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(UserCreated { id: u.id, username: u.username, one_time_password: otp })))
+    Ok((
+        StatusCode::CREATED,
+        Json(UserCreated {
+            id: u.id,
+            username: u.username,
+            one_time_password: otp,
+        }),
+    ))
 }
 
 /// Grant a role, optionally limited to one unit (event `user.role_granted`).
@@ -264,18 +337,46 @@ pub async fn create_user(State(st): State<AppState>, ctx: ReqCtx, ApiJson(b): Ap
     params(("id" = String, Path, description = "User id")),
     responses((status = 201, description = "Granted", body = GrantOut), (status = 404, description = "Unknown user", body = crate::problem::Problem),
     (status = 422, description = "Invalid field", body = crate::problem::Problem)))]
-pub async fn grant_role(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, ApiJson(b): ApiJson<GrantIn>) -> Result<(StatusCode, Json<GrantOut>), ApiError> {
+pub async fn grant_role(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<GrantIn>,
+) -> Result<(StatusCode, Json<GrantOut>), ApiError> {
     let (role, unit) = parse_grant(&b)?;
-    let g = store::grant_role(&st.store, &who(&ctx)?.actor(), chrono::Utc::now(), &id, role, unit.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(GrantOut { id: g.id, role: g.role, unit_id: g.unit_id })))
+    let g = store::grant_role(
+        &st.store,
+        &who(&ctx)?.actor(),
+        chrono::Utc::now(),
+        &id,
+        role,
+        unit.as_deref(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(GrantOut {
+            id: g.id,
+            role: g.role,
+            unit_id: g.unit_id,
+        }),
+    ))
 }
 
 /// Revoke a role grant (event `user.role_revoked`).
 #[utoipa::path(delete, path = "/api/v1/users/{id}/roles/{grant_id}", tag = "identity",
     params(("id" = String, Path, description = "User id"), ("grant_id" = String, Path, description = "Grant id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "Unknown grant", body = crate::problem::Problem)))]
-pub async fn revoke_role(State(st): State<AppState>, ctx: ReqCtx, Path((id, grant_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
-    if !store::roles_of(st.store.db(), &id).await?.iter().any(|g| g.id == grant_id) {
+pub async fn revoke_role(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path((id, grant_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    if !store::roles_of(st.store.db(), &id)
+        .await?
+        .iter()
+        .any(|g| g.id == grant_id)
+    {
         return Err(ApiError::not_found(format!("grant {grant_id}")));
     }
     store::revoke_role(&st.store, &who(&ctx)?.actor(), chrono::Utc::now(), &grant_id).await?;
@@ -333,7 +434,11 @@ pub struct KeyCreated {
 /// Create an API key for a machine client (event `api_key.created`).
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "identity", request_body = KeyIn, responses(
     (status = 201, description = "Created", body = KeyCreated), (status = 422, description = "Invalid field", body = crate::problem::Problem)))]
-pub async fn create_key(State(st): State<AppState>, ctx: ReqCtx, ApiJson(b): ApiJson<KeyIn>) -> Result<(StatusCode, Json<KeyCreated>), ApiError> {
+pub async fn create_key(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    ApiJson(b): ApiJson<KeyIn>,
+) -> Result<(StatusCode, Json<KeyCreated>), ApiError> {
     if b.scopes.is_empty() || b.scopes.iter().any(|s| !API_SCOPES.contains(&s.as_str())) {
         return Err(ApiError::unprocessable("scope_invalid", "scopes"));
     }
@@ -342,7 +447,13 @@ pub async fn create_key(State(st): State<AppState>, ctx: ReqCtx, ApiJson(b): Api
     scopes.dedup();
     let actor = who(&ctx)?.actor();
     let at = chrono::Utc::now();
-    let (key, secret) = new_api_key(&b.name, &scopes, b.unit_id.filter(|u| !u.is_empty()), &actor.id, to_us(at));
+    let (key, secret) = new_api_key(
+        &b.name,
+        &scopes,
+        b.unit_id.filter(|u| !u.is_empty()),
+        &actor.id,
+        to_us(at),
+    );
     let k = store::create_api_key(&st.store, &actor, at, key).await?;
     Ok((StatusCode::CREATED, Json(KeyCreated { id: k.id, key: secret })))
 }
@@ -350,7 +461,11 @@ pub async fn create_key(State(st): State<AppState>, ctx: ReqCtx, ApiJson(b): Api
 /// Revoke an API key at once (event `api_key.revoked`).
 #[utoipa::path(post, path = "/api/v1/api-keys/{id}/revoke", tag = "identity", params(("id" = String, Path, description = "Key id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "Unknown or already revoked", body = crate::problem::Problem)))]
-pub async fn revoke_key(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn revoke_key(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     store::revoke_api_key(&st.store, &who(&ctx)?.actor(), chrono::Utc::now(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -52,7 +52,12 @@ impl utoipa::Modify for Security {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("mck_<prefix>_<secret>").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("mck_<prefix>_<secret>")
+                    .build(),
+            ),
         );
     }
 }
@@ -64,10 +69,16 @@ pub fn openapi_json() -> serde_json::Value {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
         for spec in crate::routes::all().table {
             let method = spec.method.to_lowercase();
-            if let Some(op) = doc.get_mut("paths").and_then(|p| p.get_mut(spec.path)).and_then(|i| i.get_mut(&method))
+            if let Some(op) = doc
+                .get_mut("paths")
+                .and_then(|p| p.get_mut(spec.path))
+                .and_then(|i| i.get_mut(&method))
                 && let Some(obj) = op.as_object_mut()
             {
-                obj.insert("x-motcua-access".into(), serde_json::Value::String(spec.access.describe()));
+                obj.insert(
+                    "x-motcua-access".into(),
+                    serde_json::Value::String(spec.access.describe()),
+                );
             }
         }
         doc

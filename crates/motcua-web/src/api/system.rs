@@ -27,7 +27,10 @@ pub struct Health {
 /// The process is alive.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "Alive", body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
 }
 
 /// The database answers.
@@ -35,8 +38,14 @@ pub async fn healthz() -> Json<Health> {
     (status = 200, description = "Ready", body = Health),
     (status = 503, description = "Database not answering", body = crate::problem::Problem)))]
 pub async fn readyz(State(st): State<AppState>) -> Result<Json<Health>, ApiError> {
-    st.store.ping().await.map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable").with_detail(e.to_string()))?;
-    Ok(Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }))
+    st.store
+        .ping()
+        .await
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable").with_detail(e.to_string()))?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
 }
 
 async fn metrics(State(st): State<AppState>) -> Response {

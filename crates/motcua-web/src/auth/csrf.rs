@@ -17,7 +17,10 @@ pub fn same_origin(method: &Method, headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some("null"), _) => false,
         (Some(origin), Some(host)) => origin.split("://").nth(1).is_some_and(|h| h == host),
         // No Origin and no Sec-Fetch-Site: an old browser or a non-browser client; the form token

@@ -14,7 +14,11 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(max: u32, window: Duration) -> Self {
-        Limiter { max, window, hits: Mutex::new(HashMap::new()) }
+        Limiter {
+            max,
+            window,
+            hits: Mutex::new(HashMap::new()),
+        }
     }
 
     /// True when `key` has used up its allowance.

@@ -20,7 +20,10 @@ pub enum Access {
     /// Any signed-in person (browser session or API key's owner unit is not enough: session only).
     SignedIn,
     /// People holding one of these roles (in any unit); API keys holding `api_scope`, if set.
-    Roles { roles: &'static [Role], api_scope: Option<&'static str> },
+    Roles {
+        roles: &'static [Role],
+        api_scope: Option<&'static str>,
+    },
 }
 
 impl Access {
@@ -28,7 +31,10 @@ impl Access {
         Access::Roles { roles, api_scope: None }
     }
     pub const fn roles_or_key(roles: &'static [Role], scope: &'static str) -> Access {
-        Access::Roles { roles, api_scope: Some(scope) }
+        Access::Roles {
+            roles,
+            api_scope: Some(scope),
+        }
     }
 
     /// Words for the route table and the API docs.
@@ -103,7 +109,11 @@ mod tests {
             username: "u".into(),
             full_name: "U".into(),
             roles: roles.iter().map(|r| (*r, None)).collect(),
-            kind: PrincipalKind::Session { token_hash: "h".into(), csrf: "c".into(), must_change_password: false },
+            kind: PrincipalKind::Session {
+                token_hash: "h".into(),
+                csrf: "c".into(),
+                must_change_password: false,
+            },
         }
     }
 
@@ -124,20 +134,42 @@ mod tests {
             username: "k".into(),
             full_name: "k".into(),
             roles: vec![],
-            kind: PrincipalKind::ApiKey { key_id: "k".into(), scopes: s.iter().map(|x| x.to_string()).collect() },
+            kind: PrincipalKind::ApiKey {
+                key_id: "k".into(),
+                scopes: s.iter().map(|x| x.to_string()).collect(),
+            },
         };
-        assert_eq!(decide(Access::roles(ADMIN), Some(&key(&["read", "write"])), "/x"), Err(Denied::Forbidden));
-        assert_eq!(decide(Access::roles_or_key(ADMIN, "read"), Some(&key(&["read"])), "/x"), Ok(()));
-        assert_eq!(decide(Access::roles_or_key(ADMIN, "write"), Some(&key(&["read"])), "/x"), Err(Denied::Forbidden));
-        assert_eq!(decide(Access::SignedIn, Some(&key(&["read"])), "/x"), Err(Denied::Forbidden));
+        assert_eq!(
+            decide(Access::roles(ADMIN), Some(&key(&["read", "write"])), "/x"),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            decide(Access::roles_or_key(ADMIN, "read"), Some(&key(&["read"])), "/x"),
+            Ok(())
+        );
+        assert_eq!(
+            decide(Access::roles_or_key(ADMIN, "write"), Some(&key(&["read"])), "/x"),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(
+            decide(Access::SignedIn, Some(&key(&["read"])), "/x"),
+            Err(Denied::Forbidden)
+        );
     }
 
     #[test]
     fn must_change_password_blocks_everything_but_the_account() {
         let mut p = session(&[Role::Admin]);
-        p.kind = PrincipalKind::Session { token_hash: "h".into(), csrf: "c".into(), must_change_password: true };
+        p.kind = PrincipalKind::Session {
+            token_hash: "h".into(),
+            csrf: "c".into(),
+            must_change_password: true,
+        };
         const ADMIN: &[Role] = &[Role::Admin];
-        assert_eq!(decide(Access::roles(ADMIN), Some(&p), "/admin/units"), Err(Denied::MustChangePassword));
+        assert_eq!(
+            decide(Access::roles(ADMIN), Some(&p), "/admin/units"),
+            Err(Denied::MustChangePassword)
+        );
         assert_eq!(decide(Access::SignedIn, Some(&p), "/account/password"), Ok(()));
         assert_eq!(decide(Access::Public, Some(&p), "/"), Ok(()));
     }

@@ -18,13 +18,23 @@ pub fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut buf = [0u8; 16];
     getrandom::fill(&mut buf).expect("operating system random source");
-    let chars: Vec<char> = buf.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    let chars: Vec<char> = buf
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 pub fn hash_password(pw: &str) -> String {
     // The salt comes from the operating system's random source inside argon2.
-    Argon2::default().hash_password(pw.as_bytes()).map(|h| h.to_string()).unwrap_or_default()
+    Argon2::default()
+        .hash_password(pw.as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
 }
 
 pub fn verify_password(pw: &str, hash: &str) -> bool {
@@ -48,27 +58,6 @@ pub fn sha256_hex(s: &str) -> String {
 /// Constant-time comparison of two equal-length hex strings.
 pub fn ct_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn argon2id_round_trip() {
-        let h = hash_password("correct horse battery");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &h));
-        assert!(!verify_password("wrong", &h));
-        assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn otp_shape() {
-        let p = one_time_password();
-        assert_eq!(p.len(), 19);
-        assert_ne!(p, one_time_password());
-    }
 }
 
 /// A new API key: the stored record and the full secret to show once (`mck_<prefix>_<secret>`).
@@ -99,8 +88,36 @@ pub fn new_api_key(
 /// A random identifier in UUID text form.
 pub fn uuid_like() -> String {
     let h = random_hex(16);
-    format!("{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
 }
 
 /// The scopes an API key may hold.
 pub const API_SCOPES: [&str; 2] = ["read", "write"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_round_trip() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn otp_shape() {
+        let p = one_time_password();
+        assert_eq!(p.len(), 19);
+        assert_ne!(p, one_time_password());
+    }
+}

@@ -6,7 +6,11 @@ use motcua_store::events::Actor;
 #[derive(Debug, Clone)]
 pub enum PrincipalKind {
     /// A browser session; `csrf` is the session's synchronizer token.
-    Session { token_hash: String, csrf: String, must_change_password: bool },
+    Session {
+        token_hash: String,
+        csrf: String,
+        must_change_password: bool,
+    },
     /// A machine client.
     ApiKey { key_id: String, scopes: Vec<String> },
 }
@@ -28,7 +32,13 @@ impl Principal {
     }
 
     pub fn must_change_password(&self) -> bool {
-        matches!(self.kind, PrincipalKind::Session { must_change_password: true, .. })
+        matches!(
+            self.kind,
+            PrincipalKind::Session {
+                must_change_password: true,
+                ..
+            }
+        )
     }
 
     pub fn csrf(&self) -> Option<&str> {
@@ -42,9 +52,11 @@ impl Principal {
     pub fn actor(&self) -> Actor {
         let best = self.roles.iter().max_by_key(|(r, _)| *r);
         match &self.kind {
-            PrincipalKind::ApiKey { key_id, .. } => {
-                Actor { id: format!("api_key:{key_id}"), role: "api_key".into(), unit: String::new() }
-            }
+            PrincipalKind::ApiKey { key_id, .. } => Actor {
+                id: format!("api_key:{key_id}"),
+                role: "api_key".into(),
+                unit: String::new(),
+            },
             PrincipalKind::Session { .. } => Actor {
                 id: self.user_id.clone(),
                 role: best.map(|(r, _)| r.as_str().to_owned()).unwrap_or_default(),

@@ -58,14 +58,26 @@ pub struct LoginForm {
     next: String,
 }
 
-async fn login(State(st): State<AppState>, ctx: ReqCtx, ClientIp(ip): ClientIp, CsrfForm(f): CsrfForm<LoginForm>) -> Response {
+async fn login(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    ClientIp(ip): ClientIp,
+    CsrfForm(f): CsrfForm<LoginForm>,
+) -> Response {
     let username = f.username.trim().to_lowercase();
     let key = format!("{ip}|{username}");
     let now = Instant::now();
     let fail = |status: StatusCode, msg: &str| {
         let mut c = PageCtx::new(&ctx);
         c.error = Some(c.t(msg).to_owned());
-        render_status(status, &LoginPage { ctx: c, next: safe_next(&f.next).to_owned(), username: username.clone() })
+        render_status(
+            status,
+            &LoginPage {
+                ctx: c,
+                next: safe_next(&f.next).to_owned(),
+                username: username.clone(),
+            },
+        )
     };
     if st.login_limiter.blocked(&key, now) || st.login_limiter.blocked(&ip, now) {
         return fail(StatusCode::TOO_MANY_REQUESTS, "login.too_many");
@@ -107,7 +119,10 @@ async fn login(State(st): State<AppState>, ctx: ReqCtx, ClientIp(ip): ClientIp, 
         expires_at: now_us + st.config.session_absolute.as_micros() as i64,
     };
     let roles = identity::roles_of(st.store.db(), &user.id).await.unwrap_or_default();
-    let best = roles.iter().filter_map(|g| motcua_core::identity::Role::parse(&g.role).map(|r| (r, g))).max_by_key(|(r, _)| *r);
+    let best = roles
+        .iter()
+        .filter_map(|g| motcua_core::identity::Role::parse(&g.role).map(|r| (r, g)))
+        .max_by_key(|(r, _)| *r);
     let actor = Actor {
         id: user.id.clone(),
         role: best.map(|(r, _)| r.as_str().to_owned()).unwrap_or_default(),
@@ -116,11 +131,17 @@ async fn login(State(st): State<AppState>, ctx: ReqCtx, ClientIp(ip): ClientIp, 
     if let Err(e) = identity::create_session(&st.store, session, at, &actor).await {
         return HtmlError(e.into()).into_response();
     }
-    let target = if user.must_change_password { "/account" } else { safe_next(&f.next) };
+    let target = if user.must_change_password {
+        "/account"
+    } else {
+        safe_next(&f.next)
+    };
     let mut resp = Redirect::to(target).into_response();
     let secure = if st.config.secure { "; Secure" } else { "" };
     let max_age = st.config.session_absolute.as_secs();
-    if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
@@ -157,14 +178,28 @@ pub struct OkQuery {
     ok: Option<String>,
 }
 
-async fn account_page(st: &AppState, ctx: &ReqCtx, flash: Option<&str>, error: Option<&str>, status: StatusCode) -> Result<Response, HtmlError> {
+async fn account_page(
+    st: &AppState,
+    ctx: &ReqCtx,
+    flash: Option<&str>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
     let p = ctx.principal.as_ref().ok_or_else(ApiError::unauthorized)?;
-    let user = identity::get_user(st.store.db(), &p.user_id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let user = identity::get_user(st.store.db(), &p.user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     let mut c = PageCtx::new(ctx).with_flash(flash);
     c.error = error.map(|k| c.t(k).to_owned());
     Ok(render_status(
         status,
-        &AccountPage { ctx: c, username: user.username, full_name: user.full_name, email: user.email, must_change: user.must_change_password },
+        &AccountPage {
+            ctx: c,
+            username: user.username,
+            full_name: user.full_name,
+            email: user.email,
+            must_change: user.must_change_password,
+        },
     ))
 }
 
@@ -179,9 +214,15 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-async fn change_password(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): CsrfForm<PasswordForm>) -> Result<Response, HtmlError> {
+async fn change_password(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    CsrfForm(f): CsrfForm<PasswordForm>,
+) -> Result<Response, HtmlError> {
     let p = ctx.principal.as_ref().ok_or_else(ApiError::unauthorized)?;
-    let user = identity::get_user(st.store.db(), &p.user_id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    let user = identity::get_user(st.store.db(), &p.user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
     let problem = if !verify_password(&f.current, &user.password_hash) {
         Some("account.wrong_current".to_owned())
     } else if f.new != f.confirm {
@@ -196,7 +237,16 @@ async fn change_password(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): C
         crate::auth::PrincipalKind::Session { token_hash, .. } => Some(token_hash.clone()),
         _ => None,
     };
-    identity::set_password(&st.store, &p.actor(), chrono::Utc::now(), &user.id, hash_password(&f.new), false, keep).await?;
+    identity::set_password(
+        &st.store,
+        &p.actor(),
+        chrono::Utc::now(),
+        &user.id,
+        hash_password(&f.new),
+        false,
+        keep,
+    )
+    .await?;
     Ok(Redirect::to("/account?ok=account.changed").into_response())
 }
 
@@ -205,11 +255,18 @@ pub struct LangQuery {
     next: Option<String>,
 }
 
-pub(super) async fn set_lang(State(st): State<AppState>, Path(lang): Path<String>, Query(q): Query<LangQuery>) -> Response {
+pub(super) async fn set_lang(
+    State(st): State<AppState>,
+    Path(lang): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
     let lang = Lang::parse(&lang).unwrap_or_default();
     let mut resp = Redirect::to(safe_next(q.next.as_deref().unwrap_or("/"))).into_response();
     let secure = if st.config.secure { "; Secure" } else { "" };
-    if let Ok(v) = HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", lang.code())) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.code()
+    )) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp

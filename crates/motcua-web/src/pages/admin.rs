@@ -13,9 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_core::identity::{Role, UnitCode, Username};
+use motcua_store::StoreError;
 use motcua_store::identity::{self, NewUnit, NewUser, UNIT_KINDS, Unit, UnitChange};
 use motcua_store::time::to_us;
-use motcua_store::StoreError;
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
@@ -28,7 +28,11 @@ pub fn routes(r: Routes) -> Routes {
         .get("/admin/people/{id}", Access::roles(ADMIN), person)
         .post("/admin/people/{id}/grant", Access::roles(ADMIN), grant)
         .post("/admin/people/{id}/revoke", Access::roles(ADMIN), revoke)
-        .post("/admin/people/{id}/reset-password", Access::roles(ADMIN), reset_password)
+        .post(
+            "/admin/people/{id}/reset-password",
+            Access::roles(ADMIN),
+            reset_password,
+        )
         .post("/admin/people/{id}/active", Access::roles(ADMIN), set_active)
         .get("/admin/api-keys", Access::roles(ADMIN), keys)
         .post("/admin/api-keys", Access::roles(ADMIN), create_key)
@@ -53,11 +57,18 @@ fn form_error(lang: Lang, e: StoreError) -> Result<String, HtmlError> {
 }
 
 fn kinds(lang: Lang) -> Vec<(String, String)> {
-    UNIT_KINDS.iter().map(|k| (k.to_string(), t(lang, &format!("units.kind_{k}")).to_owned())).collect()
+    UNIT_KINDS
+        .iter()
+        .map(|k| (k.to_string(), t(lang, &format!("units.kind_{k}")).to_owned()))
+        .collect()
 }
 
 fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
-    units.iter().filter(|u| u.active).map(|u| (u.id.clone(), format!("{} — {}", u.code, u.name))).collect()
+    units
+        .iter()
+        .filter(|u| u.active)
+        .map(|u| (u.id.clone(), format!("{} — {}", u.code, u.name)))
+        .collect()
 }
 
 // ---------------------------------------------------------------- units
@@ -121,19 +132,45 @@ pub struct OkQuery {
     ok: Option<String>,
 }
 
-async fn units_page(st: &AppState, ctx: &ReqCtx, flash: Option<&str>, error: Option<String>, form: UnitForm, status: StatusCode) -> Result<Response, HtmlError> {
+async fn units_page(
+    st: &AppState,
+    ctx: &ReqCtx,
+    flash: Option<&str>,
+    error: Option<String>,
+    form: UnitForm,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
     let all = identity::list_units(st.store.db()).await?;
     let mut c = PageCtx::new(ctx).with_flash(flash);
     c.error = error;
-    let form = if form.kind.is_empty() { UnitForm { kind: "department".into(), ..form } } else { form };
-    Ok(render_status(status, &UnitsPage { rows: tree_rows(&all, ctx.lang), kinds: kinds(ctx.lang), ctx: c, form }))
+    let form = if form.kind.is_empty() {
+        UnitForm {
+            kind: "department".into(),
+            ..form
+        }
+    } else {
+        form
+    };
+    Ok(render_status(
+        status,
+        &UnitsPage {
+            rows: tree_rows(&all, ctx.lang),
+            kinds: kinds(ctx.lang),
+            ctx: c,
+            form,
+        },
+    ))
 }
 
 async fn units(State(st): State<AppState>, ctx: ReqCtx, Query(q): Query<OkQuery>) -> Result<Response, HtmlError> {
     units_page(&st, &ctx, q.ok.as_deref(), None, UnitForm::default(), StatusCode::OK).await
 }
 
-async fn create_unit(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): CsrfForm<UnitForm>) -> Result<Response, HtmlError> {
+async fn create_unit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    CsrfForm(f): CsrfForm<UnitForm>,
+) -> Result<Response, HtmlError> {
     let code = match UnitCode::parse(&f.code) {
         Ok(c) => c,
         Err(_) => {
@@ -167,17 +204,44 @@ struct UnitPage {
     history: Vec<HistoryRow>,
 }
 
-async fn unit_page(st: &AppState, ctx: &ReqCtx, id: &str, flash: Option<&str>, error: Option<String>, status: StatusCode) -> Result<Response, HtmlError> {
-    let unit = identity::get_unit(st.store.db(), id).await?.ok_or_else(|| ApiError::not_found(format!("unit {id}")))?;
+async fn unit_page(
+    st: &AppState,
+    ctx: &ReqCtx,
+    id: &str,
+    flash: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
+    let unit = identity::get_unit(st.store.db(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("unit {id}")))?;
     let all = identity::list_units(st.store.db()).await?;
-    let parents = all.iter().filter(|u| u.id != unit.id).map(|u| (u.id.clone(), format!("{} — {}", u.code, u.name))).collect();
+    let parents = all
+        .iter()
+        .filter(|u| u.id != unit.id)
+        .map(|u| (u.id.clone(), format!("{} — {}", u.code, u.name)))
+        .collect();
     let mut c = PageCtx::new(ctx).with_flash(flash);
     c.error = error;
     let history = history(st, ctx.lang, "unit", &unit.id).await?;
-    Ok(render_status(status, &UnitPage { ctx: c, unit, kinds: kinds(ctx.lang), parents, history }))
+    Ok(render_status(
+        status,
+        &UnitPage {
+            ctx: c,
+            unit,
+            kinds: kinds(ctx.lang),
+            parents,
+            history,
+        },
+    ))
 }
 
-async fn unit(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, Query(q): Query<OkQuery>) -> Result<Response, HtmlError> {
+async fn unit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, HtmlError> {
     unit_page(&st, &ctx, &id, q.ok.as_deref(), None, StatusCode::OK).await
 }
 
@@ -193,7 +257,12 @@ pub struct UnitEditForm {
     version: i64,
 }
 
-async fn update_unit(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, CsrfForm(f): CsrfForm<UnitEditForm>) -> Result<Response, HtmlError> {
+async fn update_unit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<UnitEditForm>,
+) -> Result<Response, HtmlError> {
     let change = UnitChange {
         name: f.name,
         name_en: f.name_en,
@@ -247,14 +316,33 @@ struct PeoplePage {
 }
 
 fn role_options(lang: Lang) -> Vec<(String, String)> {
-    Role::ALL.iter().map(|r| (r.as_str().to_owned(), t(lang, &format!("roles.{}", r.as_str())).to_owned())).collect()
+    Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str().to_owned(),
+                t(lang, &format!("roles.{}", r.as_str())).to_owned(),
+            )
+        })
+        .collect()
 }
 
-async fn people_page(st: &AppState, ctx: &ReqCtx, error: Option<String>, form: PersonForm, one_time: Option<String>, status: StatusCode) -> Result<Response, HtmlError> {
+async fn people_page(
+    st: &AppState,
+    ctx: &ReqCtx,
+    error: Option<String>,
+    form: PersonForm,
+    one_time: Option<String>,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
     let users = identity::list_users(st.store.db()).await?;
     let grants = identity::all_grants(st.store.db()).await?;
     let units = identity::list_units(st.store.db()).await?;
-    let unit_code = |id: &Option<String>| id.as_ref().and_then(|id| units.iter().find(|u| &u.id == id)).map(|u| u.code.clone());
+    let unit_code = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| units.iter().find(|u| &u.id == id))
+            .map(|u| u.code.clone())
+    };
     let rows = users
         .into_iter()
         .map(|u| {
@@ -270,25 +358,72 @@ async fn people_page(st: &AppState, ctx: &ReqCtx, error: Option<String>, form: P
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            PersonRow { id: u.id, username: u.username, full_name: u.full_name, roles, active: u.active }
+            PersonRow {
+                id: u.id,
+                username: u.username,
+                full_name: u.full_name,
+                roles,
+                active: u.active,
+            }
         })
         .collect();
     let mut c = PageCtx::new(ctx);
     c.error = error;
-    Ok(render_status(status, &PeoplePage { ctx: c, rows, roles: role_options(ctx.lang), units: unit_options(&units), form, one_time }))
+    Ok(render_status(
+        status,
+        &PeoplePage {
+            ctx: c,
+            rows,
+            roles: role_options(ctx.lang),
+            units: unit_options(&units),
+            form,
+            one_time,
+        },
+    ))
 }
 
 async fn people(State(st): State<AppState>, ctx: ReqCtx) -> Result<Response, HtmlError> {
-    people_page(&st, &ctx, None, PersonForm { role: "clerk".into(), ..Default::default() }, None, StatusCode::OK).await
+    people_page(
+        &st,
+        &ctx,
+        None,
+        PersonForm {
+            role: "clerk".into(),
+            ..Default::default()
+        },
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_person(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): CsrfForm<PersonForm>) -> Result<Response, HtmlError> {
+async fn create_person(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    CsrfForm(f): CsrfForm<PersonForm>,
+) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
     let Some(username) = Username::parse(&f.username) else {
-        return people_page(&st, &ctx, Some(t(lang, "error.username_invalid").into()), f, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return people_page(
+            &st,
+            &ctx,
+            Some(t(lang, "error.username_invalid").into()),
+            f,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let Some(role) = Role::parse(&f.role) else {
-        return people_page(&st, &ctx, Some(t(lang, "error.role_invalid").into()), f, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return people_page(
+            &st,
+            &ctx,
+            Some(t(lang, "error.role_invalid").into()),
+            f,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let otp = one_time_password();
     let new = NewUser {
@@ -300,7 +435,20 @@ async fn create_person(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): Csr
         roles: vec![(role, Some(f.unit_id.clone()).filter(|u| !u.is_empty()))],
     };
     match identity::create_user(&st.store, &actor(&ctx)?, now(), new).await {
-        Ok(_) => people_page(&st, &ctx, None, PersonForm { role: "clerk".into(), ..Default::default() }, Some(otp), StatusCode::CREATED).await,
+        Ok(_) => {
+            people_page(
+                &st,
+                &ctx,
+                None,
+                PersonForm {
+                    role: "clerk".into(),
+                    ..Default::default()
+                },
+                Some(otp),
+                StatusCode::CREATED,
+            )
+            .await
+        }
         Err(e) => {
             let msg = form_error(lang, e)?;
             people_page(&st, &ctx, Some(msg), f, None, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -320,25 +468,56 @@ struct PersonPage {
     one_time: Option<String>,
 }
 
-async fn person_page(st: &AppState, ctx: &ReqCtx, id: &str, flash: Option<&str>, error: Option<String>, one_time: Option<String>, status: StatusCode) -> Result<Response, HtmlError> {
-    let user = identity::get_user(st.store.db(), id).await?.ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
+async fn person_page(
+    st: &AppState,
+    ctx: &ReqCtx,
+    id: &str,
+    flash: Option<&str>,
+    error: Option<String>,
+    one_time: Option<String>,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
+    let user = identity::get_user(st.store.db(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
     let units = identity::list_units(st.store.db()).await?;
     let grants = identity::roles_of(st.store.db(), id)
         .await?
         .into_iter()
         .map(|g| {
             let name = t(ctx.lang, &format!("roles.{}", g.role)).to_owned();
-            let unit = g.unit_id.as_ref().and_then(|u| units.iter().find(|x| &x.id == u)).map(|u| format!(" — {} {}", u.code, u.name)).unwrap_or_default();
+            let unit = g
+                .unit_id
+                .as_ref()
+                .and_then(|u| units.iter().find(|x| &x.id == u))
+                .map(|u| format!(" — {} {}", u.code, u.name))
+                .unwrap_or_default();
             (g.id, format!("{name}{unit}"))
         })
         .collect();
     let mut c = PageCtx::new(ctx).with_flash(flash);
     c.error = error;
     let history = history(st, ctx.lang, "user", id).await?;
-    Ok(render_status(status, &PersonPage { ctx: c, user, grants, roles: role_options(ctx.lang), units: unit_options(&units), history, one_time }))
+    Ok(render_status(
+        status,
+        &PersonPage {
+            ctx: c,
+            user,
+            grants,
+            roles: role_options(ctx.lang),
+            units: unit_options(&units),
+            history,
+            one_time,
+        },
+    ))
 }
 
-async fn person(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, Query(q): Query<OkQuery>) -> Result<Response, HtmlError> {
+async fn person(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, HtmlError> {
     person_page(&st, &ctx, &id, q.ok.as_deref(), None, None, StatusCode::OK).await
 }
 
@@ -349,9 +528,23 @@ pub struct GrantForm {
     unit_id: String,
 }
 
-async fn grant(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, CsrfForm(f): CsrfForm<GrantForm>) -> Result<Response, HtmlError> {
+async fn grant(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<GrantForm>,
+) -> Result<Response, HtmlError> {
     let Some(role) = Role::parse(&f.role) else {
-        return person_page(&st, &ctx, &id, None, Some(t(ctx.lang, "error.role_invalid").into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return person_page(
+            &st,
+            &ctx,
+            &id,
+            None,
+            Some(t(ctx.lang, "error.role_invalid").into()),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let unit = Some(f.unit_id).filter(|u| !u.is_empty());
     match identity::grant_role(&st.store, &actor(&ctx)?, now(), &id, role, unit.as_deref()).await {
@@ -368,8 +561,16 @@ pub struct RevokeForm {
     grant_id: String,
 }
 
-async fn revoke(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, CsrfForm(f): CsrfForm<RevokeForm>) -> Result<Response, HtmlError> {
-    let g = identity::roles_of(st.store.db(), &id).await?.into_iter().find(|g| g.id == f.grant_id);
+async fn revoke(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<RevokeForm>,
+) -> Result<Response, HtmlError> {
+    let g = identity::roles_of(st.store.db(), &id)
+        .await?
+        .into_iter()
+        .find(|g| g.id == f.grant_id);
     if g.is_none() {
         return Err(ApiError::not_found(format!("grant {}", f.grant_id)).into());
     }
@@ -380,8 +581,15 @@ async fn revoke(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>,
 #[derive(Deserialize)]
 pub struct NoFields {}
 
-async fn reset_password(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, CsrfForm(_): CsrfForm<NoFields>) -> Result<Response, HtmlError> {
-    identity::get_user(st.store.db(), &id).await?.ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
+async fn reset_password(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, HtmlError> {
+    identity::get_user(st.store.db(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
     let otp = one_time_password();
     identity::set_password(&st.store, &actor(&ctx)?, now(), &id, hash_password(&otp), true, None).await?;
     person_page(&st, &ctx, &id, None, None, Some(otp), StatusCode::OK).await
@@ -393,8 +601,15 @@ pub struct ActiveForm {
     version: i64,
 }
 
-async fn set_active(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, CsrfForm(f): CsrfForm<ActiveForm>) -> Result<Response, HtmlError> {
-    identity::get_user(st.store.db(), &id).await?.ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
+async fn set_active(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<ActiveForm>,
+) -> Result<Response, HtmlError> {
+    identity::get_user(st.store.db(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("user {id}")))?;
     match identity::set_user_active(&st.store, &actor(&ctx)?, now(), &id, f.active == "true", f.version).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/people/{id}?ok=people.status_changed")).into_response()),
         Err(e) => {
@@ -425,7 +640,14 @@ struct KeysPage {
     new_key: Option<String>,
 }
 
-async fn keys_page(st: &AppState, ctx: &ReqCtx, flash: Option<&str>, error: Option<String>, new_key: Option<String>, status: StatusCode) -> Result<Response, HtmlError> {
+async fn keys_page(
+    st: &AppState,
+    ctx: &ReqCtx,
+    flash: Option<&str>,
+    error: Option<String>,
+    new_key: Option<String>,
+    status: StatusCode,
+) -> Result<Response, HtmlError> {
     let keys = identity::list_api_keys(st.store.db()).await?;
     let units = identity::list_units(st.store.db()).await?;
     let rows = keys
@@ -436,13 +658,24 @@ async fn keys_page(st: &AppState, ctx: &ReqCtx, flash: Option<&str>, error: Opti
             prefix: k.prefix,
             scopes: k.scopes,
             created_at: super::fmt_instant(k.created_at),
-            last_used: k.last_used_at.map(super::fmt_instant).unwrap_or_else(|| t(ctx.lang, "keys.never").to_owned()),
+            last_used: k
+                .last_used_at
+                .map(super::fmt_instant)
+                .unwrap_or_else(|| t(ctx.lang, "keys.never").to_owned()),
             revoked: k.revoked_at.is_some(),
         })
         .collect();
     let mut c = PageCtx::new(ctx).with_flash(flash);
     c.error = error;
-    Ok(render_status(status, &KeysPage { ctx: c, rows, units: unit_options(&units), new_key }))
+    Ok(render_status(
+        status,
+        &KeysPage {
+            ctx: c,
+            rows,
+            units: unit_options(&units),
+            new_key,
+        },
+    ))
 }
 
 async fn keys(State(st): State<AppState>, ctx: ReqCtx, Query(q): Query<OkQuery>) -> Result<Response, HtmlError> {
@@ -458,7 +691,11 @@ pub struct KeyForm {
     unit_id: String,
 }
 
-async fn create_key(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): CsrfForm<KeyForm>) -> Result<Response, HtmlError> {
+async fn create_key(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    CsrfForm(f): CsrfForm<KeyForm>,
+) -> Result<Response, HtmlError> {
     let mut scopes = Vec::new();
     if f.scope_read.is_some() {
         scopes.push("read");
@@ -467,11 +704,25 @@ async fn create_key(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): CsrfFo
         scopes.push("write");
     }
     if scopes.is_empty() {
-        return keys_page(&st, &ctx, None, Some(t(ctx.lang, "error.scope_invalid").into()), None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return keys_page(
+            &st,
+            &ctx,
+            None,
+            Some(t(ctx.lang, "error.scope_invalid").into()),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let a = actor(&ctx)?;
     let at = now();
-    let (key, secret) = new_api_key(&f.name, &scopes, Some(f.unit_id).filter(|u| !u.is_empty()), &a.id, to_us(at));
+    let (key, secret) = new_api_key(
+        &f.name,
+        &scopes,
+        Some(f.unit_id).filter(|u| !u.is_empty()),
+        &a.id,
+        to_us(at),
+    );
     match identity::create_api_key(&st.store, &a, at, key).await {
         Ok(_) => keys_page(&st, &ctx, None, None, Some(secret), StatusCode::CREATED).await,
         Err(e) => {
@@ -481,8 +732,12 @@ async fn create_key(State(st): State<AppState>, ctx: ReqCtx, CsrfForm(f): CsrfFo
     }
 }
 
-async fn revoke_key(State(st): State<AppState>, ctx: ReqCtx, Path(id): Path<String>, CsrfForm(_): CsrfForm<NoFields>) -> Result<Response, HtmlError> {
+async fn revoke_key(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, HtmlError> {
     identity::revoke_api_key(&st.store, &actor(&ctx)?, now(), &id).await?;
     Ok(Redirect::to("/admin/api-keys?ok=keys.revoked_done").into_response())
 }
-

@@ -17,7 +17,8 @@ use motcua_store::events::{self, EventFilter, VerifyReport};
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/audit", Access::roles(AUDITORS), audit).post("/audit/verify", Access::roles(AUDITORS), verify_now)
+    r.get("/audit", Access::roles(AUDITORS), audit)
+        .post("/audit/verify", Access::roles(AUDITORS), verify_now)
 }
 
 #[derive(Default, Deserialize, Clone)]
@@ -70,7 +71,10 @@ pub fn day_start_us(d: NaiveDate) -> i64 {
     (local - chrono::Duration::hours(7)).and_utc().timestamp_micros()
 }
 
-pub async fn cached_verify(st: &AppState, force: bool) -> Result<(chrono::DateTime<chrono::Utc>, VerifyReport), ApiError> {
+pub async fn cached_verify(
+    st: &AppState,
+    force: bool,
+) -> Result<(chrono::DateTime<chrono::Utc>, VerifyReport), ApiError> {
     if !force && let Some(c) = st.verify_cache.lock().unwrap_or_else(|e| e.into_inner()).clone() {
         return Ok(c);
     }
@@ -80,12 +84,18 @@ pub async fn cached_verify(st: &AppState, force: bool) -> Result<(chrono::DateTi
     Ok(entry)
 }
 
-async fn audit(State(st): State<AppState>, ctx: ReqCtx, axum::extract::Query(q): axum::extract::Query<AuditQuery>) -> Result<Response, HtmlError> {
+async fn audit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, HtmlError> {
     let parse_day = |s: &str| -> Result<Option<NaiveDate>, HtmlError> {
         if s.trim().is_empty() {
             return Ok(None);
         }
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map(Some).map_err(|_| HtmlError(ApiError::new(StatusCode::BAD_REQUEST, "date_invalid").with_field("from/to")))
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| HtmlError(ApiError::new(StatusCode::BAD_REQUEST, "date_invalid").with_field("from/to")))
     };
     let from = parse_day(&q.from)?;
     let to = parse_day(&q.to)?;
@@ -94,7 +104,13 @@ async fn audit(State(st): State<AppState>, ctx: ReqCtx, axum::extract::Query(q):
         None
     } else {
         let who = q.who.trim();
-        Some(names.iter().find(|(_, u)| u.as_str() == who).map(|(id, _)| id.clone()).unwrap_or_else(|| who.to_owned()))
+        Some(
+            names
+                .iter()
+                .find(|(_, u)| u.as_str() == who)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| who.to_owned()),
+        )
     };
     let filter = EventFilter {
         actor_id,
@@ -144,7 +160,10 @@ async fn audit(State(st): State<AppState>, ctx: ReqCtx, axum::extract::Query(q):
         rows,
         older,
         verify_ok: report.ok(),
-        verify_break: report.first_break.clone().unwrap_or_else(|| t(ctx.lang, "audit.verified").to_owned()),
+        verify_break: report
+            .first_break
+            .clone()
+            .unwrap_or_else(|| t(ctx.lang, "audit.verified").to_owned()),
         verify_at: fmt_instant(at.timestamp_micros()),
         verify_events: report.events,
         verify_aggregates: report.aggregates,

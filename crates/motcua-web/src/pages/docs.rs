@@ -14,11 +14,20 @@ struct HomePage {
 }
 
 pub(super) async fn home(ctx: ReqCtx) -> Response {
-    render(&HomePage { ctx: PageCtx::new(&ctx) })
+    render(&HomePage {
+        ctx: PageCtx::new(&ctx),
+    })
 }
 
 pub(super) async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.css")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
 }
 
 pub struct OpView {
@@ -41,7 +50,9 @@ struct DocsPage {
 }
 
 fn ref_name(v: &serde_json::Value) -> Option<String> {
-    let r = v.pointer("/content/application~1json/schema/$ref").or_else(|| v.pointer("/content/application~1problem+json/schema/$ref"))?;
+    let r = v
+        .pointer("/content/application~1json/schema/$ref")
+        .or_else(|| v.pointer("/content/application~1problem+json/schema/$ref"))?;
     r.as_str().map(|s| s.rsplit('/').next().unwrap_or(s).to_owned())
 }
 
@@ -62,7 +73,11 @@ pub(super) async fn api_docs(ctx: ReqCtx) -> Response {
                                     "{} ({}{})",
                                     p.get("name").and_then(|n| n.as_str()).unwrap_or(""),
                                     p.get("in").and_then(|n| n.as_str()).unwrap_or(""),
-                                    if p.get("required").and_then(|r| r.as_bool()).unwrap_or(false) { ", required" } else { "" }
+                                    if p.get("required").and_then(|r| r.as_bool()).unwrap_or(false) {
+                                        ", required"
+                                    } else {
+                                        ""
+                                    }
                                 )
                             })
                             .collect()
@@ -87,8 +102,17 @@ pub(super) async fn api_docs(ctx: ReqCtx) -> Response {
                     method: method.to_uppercase(),
                     path: path.clone(),
                     anchor: format!("{method}-{}", path.replace(['/', '{', '}'], "-")),
-                    summary: op.get("summary").or_else(|| op.get("description")).and_then(|s| s.as_str()).unwrap_or("").to_owned(),
-                    access: op.get("x-motcua-access").and_then(|s| s.as_str()).unwrap_or("").to_owned(),
+                    summary: op
+                        .get("summary")
+                        .or_else(|| op.get("description"))
+                        .and_then(|s| s.as_str())
+                        .unwrap_or("")
+                        .to_owned(),
+                    access: op
+                        .get("x-motcua-access")
+                        .and_then(|s| s.as_str())
+                        .unwrap_or("")
+                        .to_owned(),
                     params,
                     body: op.get("requestBody").and_then(ref_name),
                     responses,
@@ -99,7 +123,15 @@ pub(super) async fn api_docs(ctx: ReqCtx) -> Response {
     let schemas = doc
         .pointer("/components/schemas")
         .and_then(|s| s.as_object())
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), serde_json::to_string_pretty(v).unwrap_or_default())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), serde_json::to_string_pretty(v).unwrap_or_default()))
+                .collect()
+        })
         .unwrap_or_default();
-    render(&DocsPage { ctx: PageCtx::new(&ctx), ops, schemas })
+    render(&DocsPage {
+        ctx: PageCtx::new(&ctx),
+        ops,
+        schemas,
+    })
 }

@@ -77,7 +77,9 @@ impl PageCtx {
         let mut v: Vec<Role> = self.roles.clone();
         v.sort();
         v.dedup();
-        v.into_iter().map(|r| t(self.lang, &format!("roles.{}", r.as_str()))).collect()
+        v.into_iter()
+            .map(|r| t(self.lang, &format!("roles.{}", r.as_str())))
+            .collect()
     }
 }
 
@@ -134,11 +136,25 @@ pub fn render_error(lang: Lang, e: &ApiError) -> Response {
     if e.status.is_server_error() {
         tracing::error!(code = %e.code, detail = ?e.detail, "page failed");
     }
-    let ctx = PageCtx { lang, user_name: None, roles: vec![], csrf: String::new(), path: "/".into(), flash: None, error: None };
-    let page = ErrorPage { ctx, status: e.status.as_u16(), message: e.message(lang), code: e.code.clone() };
+    let ctx = PageCtx {
+        lang,
+        user_name: None,
+        roles: vec![],
+        csrf: String::new(),
+        path: "/".into(),
+        flash: None,
+        error: None,
+    };
+    let page = ErrorPage {
+        ctx,
+        status: e.status.as_u16(),
+        message: e.message(lang),
+        code: e.code.clone(),
+    };
     let mut r = render_status(e.status, &page);
     if e.status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
     }
     r
 }
@@ -157,7 +173,11 @@ pub fn url_encode(s: &str) -> String {
 
 /// Only local paths may be redirect targets (no `//host`, no scheme).
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 /// Local time (UTC+7) for display.
@@ -176,13 +196,24 @@ pub struct HistoryRow {
     pub payload: String,
 }
 
-pub async fn history(st: &crate::AppState, lang: Lang, agg_type: &str, agg_id: &str) -> Result<Vec<HistoryRow>, HtmlError> {
+pub async fn history(
+    st: &crate::AppState,
+    lang: Lang,
+    agg_type: &str,
+    agg_id: &str,
+) -> Result<Vec<HistoryRow>, HtmlError> {
     let events = motcua_store::events::of_aggregate(st.store.db(), agg_type, agg_id).await?;
     let names = actor_names(st).await?;
     Ok(events
         .into_iter()
         .rev()
-        .map(|e| HistoryRow { seq: e.seq, when: fmt_instant(e.occurred_at), kind: e.kind, actor: actor_label(&names, &e.actor_id, lang), payload: e.payload })
+        .map(|e| HistoryRow {
+            seq: e.seq,
+            when: fmt_instant(e.occurred_at),
+            kind: e.kind,
+            actor: actor_label(&names, &e.actor_id, lang),
+            payload: e.payload,
+        })
         .collect())
 }
 

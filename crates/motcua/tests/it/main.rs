@@ -1,1 +1,11 @@
+//! The one integration-test binary (each extra binary re-links the whole server; STACK.md).
+//!
+//! Store tests run on SQLite and, when `MOTCUA_TEST_POSTGRES_URL` is set, on PostgreSQL too (each
+//! test in its own schema). HTTP tests drive the real router. Browser tests drive headless
+//! Chromium through chromedriver when it is installed.
 
+mod browser;
+mod cli;
+mod http;
+mod store;
+mod support;
