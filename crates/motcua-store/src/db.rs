@@ -13,8 +13,9 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 /// A boxed future that borrows for `'a` (the shape of a unit of work over a transaction).
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -97,6 +98,8 @@ pub struct StoreOptions {
     /// PostgreSQL only: work inside this schema (created if missing) instead of `public`.
     /// Tests and benchmarks use it to share one database without touching each other.
     pub pg_schema: Option<String>,
+    /// PostgreSQL only: group-commit writers (each with its own connection). Default 4.
+    pub pg_writers: u32,
 }
 
 impl StoreOptions {
@@ -107,6 +110,7 @@ impl StoreOptions {
             max_connections: 8,
             max_group: 256,
             pg_schema: None,
+            pg_writers: 4,
         }
     }
 }
@@ -160,11 +164,26 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(opts.max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(connect.clone())
+                    .await?;
+                // Writers get their own connections, so reads never wait behind a group commit.
+                let write_pool = PgPoolOptions::new()
+                    .max_connections(opts.pg_writers.max(1))
+                    .acquire_timeout(Duration::from_secs(10))
                     .connect_with(connect)
                     .await?;
+                let (tx, rx) = mpsc::channel::<Unit>(4096);
+                let rx = Arc::new(Mutex::new(rx));
+                for _ in 0..opts.pg_writers.max(1) {
+                    tokio::spawn(group_writer(
+                        WriterPool::Postgres(write_pool.clone()),
+                        rx.clone(),
+                        opts.max_group.max(1),
+                    ));
+                }
                 Ok(Store {
                     db: Db::Postgres(pool),
-                    writer: None,
+                    writer: Some(tx),
                     sqlite_writer_pool: None,
                 })
             }
@@ -203,7 +222,11 @@ impl Store {
             .connect_with(connect.read_only(false))
             .await?;
         let (tx, rx) = mpsc::channel::<Unit>(4096);
-        tokio::spawn(sqlite_writer(write_pool.clone(), rx, opts.max_group.max(1)));
+        tokio::spawn(group_writer(
+            WriterPool::Sqlite(write_pool.clone()),
+            Arc::new(Mutex::new(rx)),
+            opts.max_group.max(1),
+        ));
         Ok(Store {
             db: Db::Sqlite(read_pool),
             writer: Some(tx),
@@ -265,7 +288,7 @@ impl Store {
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
     {
         match (&self.db, &self.writer) {
-            (Db::Sqlite(_), Some(writer)) => {
+            (_, Some(writer)) => {
                 let (otx, orx) = oneshot::channel::<Result<T, StoreError>>();
                 let unit: Unit = Box::new(move |tx: &mut Tx| {
                     Box::pin(async move {
@@ -317,57 +340,81 @@ impl Store {
     }
 }
 
-async fn sqlite_writer(pool: SqlitePool, mut rx: mpsc::Receiver<Unit>, max_group: usize) {
+/// The pool a group-commit writer begins its transactions on.
+#[derive(Clone)]
+enum WriterPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+async fn exec_tx(tx: &mut Tx, sql: &'static str) -> bool {
+    on_tx!(tx, |c| sqlx::query(sql).execute(c).await.map(|r| r.rows_affected())).is_ok()
+}
+
+/// Group commit: take every unit waiting (up to `max_group`), run each inside a SAVEPOINT of one
+/// transaction, commit once, then answer each unit. One fsync serves the whole group.
+async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, max_group: usize) {
     let mut batch: Vec<Unit> = Vec::with_capacity(max_group);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < max_group {
-            match rx.try_recv() {
-                Ok(u) => batch.push(u),
-                Err(_) => break,
+    loop {
+        {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else { return };
+            batch.push(first);
+            while batch.len() < max_group {
+                match rx.try_recv() {
+                    Ok(u) => batch.push(u),
+                    Err(_) => break,
+                }
             }
         }
-        let mut tx = match pool.begin().await {
-            Ok(t) => Tx::Sqlite(t),
+        let begun = match &pool {
+            WriterPool::Sqlite(p) => p.begin().await.map(Tx::Sqlite),
+            WriterPool::Postgres(p) => p.begin().await.map(Tx::Postgres),
+        };
+        let mut tx = match begun {
+            Ok(t) => t,
             Err(e) => {
-                tracing::error!(error = %e, "SQLite writer could not begin a transaction");
-                // Answer every waiting unit with an error by dropping them.
+                tracing::error!(error = %e, "the database writer could not begin a transaction");
+                // Dropping the units answers each waiting caller with an error.
                 batch.clear();
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
+        let single = batch.len() == 1;
+        let mut all_ok = true;
         let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
         for unit in batch.drain(..) {
-            let sp_ok = on_tx!(&mut tx, |c| sqlx::query("SAVEPOINT unit")
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))
-            .is_ok();
+            // A lone unit needs no savepoint: if it fails, the whole transaction is rolled back.
+            let sp = !single && exec_tx(&mut tx, "SAVEPOINT unit").await;
             let (ok, fin) = unit(&mut tx).await;
-            if sp_ok {
+            all_ok &= ok;
+            if sp {
                 if !ok {
-                    let _ = on_tx!(&mut tx, |c| sqlx::query("ROLLBACK TO SAVEPOINT unit")
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected()));
+                    exec_tx(&mut tx, "ROLLBACK TO SAVEPOINT unit").await;
                 }
-                let _ = on_tx!(&mut tx, |c| sqlx::query("RELEASE SAVEPOINT unit")
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected()));
+                exec_tx(&mut tx, "RELEASE SAVEPOINT unit").await;
             }
             finishers.push(fin);
         }
-        let committed = match tx {
-            Tx::Sqlite(t) => match t.commit().await {
+        let committed = if single && !all_ok {
+            let _ = match tx {
+                Tx::Sqlite(t) => t.rollback().await,
+                Tx::Postgres(t) => t.rollback().await,
+            };
+            false
+        } else {
+            let r = match tx {
+                Tx::Sqlite(t) => t.commit().await,
+                Tx::Postgres(t) => t.commit().await,
+            };
+            match r {
                 Ok(()) => true,
                 Err(e) => {
-                    tracing::error!(error = %e, "SQLite group commit failed");
+                    tracing::error!(error = %e, "group commit failed");
                     false
                 }
-            },
-            Tx::Postgres(_) => false,
+            }
         };
         for fin in finishers {
             fin(committed);

@@ -39,6 +39,12 @@ impl StoreError {
         {
             return StoreError::Conflict(d.message().to_owned());
         }
+        // PostgreSQL deadlock or serialization failure between concurrent writers: retryable.
+        if let sqlx::Error::Database(d) = &e
+            && matches!(d.code().as_deref(), Some("40P01") | Some("40001"))
+        {
+            return StoreError::Conflict(d.message().to_owned());
+        }
         StoreError::Database(e)
     }
 }
