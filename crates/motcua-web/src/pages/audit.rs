@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/audit", Access::roles(AUDITORS), audit)
+        .get("/audit/export.csv", Access::roles(AUDITORS), export_csv)
         .post("/audit/verify", Access::roles(AUDITORS), verify_now)
 }
 
@@ -84,11 +85,11 @@ pub async fn cached_verify(
     Ok(entry)
 }
 
-async fn audit(
-    State(st): State<AppState>,
-    ctx: ReqCtx,
-    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
-) -> Result<Response, HtmlError> {
+async fn filter_of(
+    st: &AppState,
+    q: &AuditQuery,
+    limit: i64,
+) -> Result<(EventFilter, std::collections::HashMap<String, String>), HtmlError> {
     let parse_day = |s: &str| -> Result<Option<NaiveDate>, HtmlError> {
         if s.trim().is_empty() {
             return Ok(None);
@@ -99,7 +100,7 @@ async fn audit(
     };
     let from = parse_day(&q.from)?;
     let to = parse_day(&q.to)?;
-    let names = actor_names(&st).await?;
+    let names = actor_names(st).await?;
     let actor_id = if q.who.trim().is_empty() {
         None
     } else {
@@ -120,8 +121,17 @@ async fn audit(
         from_us: from.map(day_start_us),
         to_us: to.and_then(|d| d.succ_opt()).map(|d| day_start_us(d) - 1),
         before_id: q.before,
-        limit: 100,
+        limit,
     };
+    Ok((filter, names))
+}
+
+async fn audit(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, HtmlError> {
+    let (filter, names) = filter_of(&st, &q, 100).await?;
     let rows = events::list(st.store.db(), &filter).await?;
     let older = if rows.len() == 100 {
         rows.last().map(|last| {
@@ -178,4 +188,56 @@ pub struct NoFields {}
 async fn verify_now(State(st): State<AppState>, CsrfForm(_): CsrfForm<NoFields>) -> Result<Response, HtmlError> {
     cached_verify(&st, true).await?;
     Ok(Redirect::to("/audit").into_response())
+}
+
+/// The filtered log as CSV (up to 1,000 events per file; page with `before`).
+async fn export_csv(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, HtmlError> {
+    let (filter, names) = filter_of(&st, &q, 1000).await?;
+    let rows = events::list(st.store.db(), &filter).await?;
+    let header = [
+        "id",
+        "thoi_diem",
+        "su_kien",
+        "loai_doi_tuong",
+        "ma_doi_tuong",
+        "so_thu_tu",
+        "nguoi_thuc_hien",
+        "vai_tro",
+        "don_vi",
+        "noi_dung",
+        "hash",
+    ];
+    let body = motcua_docs::csv::write(
+        &header,
+        rows.into_iter().map(|e| {
+            vec![
+                e.id.to_string(),
+                fmt_instant(e.occurred_at),
+                e.kind,
+                e.aggregate_type,
+                e.aggregate_id,
+                e.seq.to_string(),
+                actor_label(&names, &e.actor_id, ctx.lang),
+                e.actor_role,
+                e.actor_unit,
+                e.payload,
+                e.hash,
+            ]
+        }),
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"nhat-ky-su-kien.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
