@@ -62,6 +62,8 @@ pub struct Inner {
     pub login_limiter: auth::limiter::Limiter,
     pub metrics: Option<PrometheusHandle>,
     pub verify_cache: Mutex<Option<(DateTime<Utc>, VerifyReport)>>,
+    /// Built national and agency calendars, by version.
+    pub calendar: motcua_store::calendar::CalendarCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,6 +82,7 @@ impl AppState {
             login_limiter,
             metrics: metrics_handle(),
             verify_cache: Mutex::new(None),
+            calendar: motcua_store::calendar::CalendarCache::new(),
         }))
     }
 }

@@ -9,9 +9,12 @@ use motcua_web::{AppState, RouteSpec};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Open the database and run the migrations.
+/// Open the database, run the migrations and, on a new database, load the shipped official
+/// day-off schedules as calendar version 1.
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
-    Store::open(&config.store()).await
+    let store = Store::open(&config.store()).await?;
+    motcua_store::calendar::ensure_seeded(&store, chrono::Utc::now()).await?;
+    Ok(store)
 }
 
 /// The router and its route table over an open store.

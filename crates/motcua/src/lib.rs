@@ -3,5 +3,6 @@
 
 pub mod app;
 pub mod bench;
+pub mod calendar_cli;
 pub mod config;
 pub mod demo;

@@ -1,4 +1,4 @@
-//! `motcua` — one binary: serve, migrate, demo, user, audit, bench.
+//! `motcua` — one binary: serve, migrate, demo, user, audit, calendar, bench.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -50,6 +50,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The working-day calendar: days, Tết, due dates, year listings (JSON on stdout).
+    Calendar {
+        #[command(subcommand)]
+        command: motcua::calendar_cli::CalendarCommand,
     },
     /// Benchmarks (method in BENCHMARKS.md).
     Bench {
@@ -255,6 +260,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "ok: {} events in {} chains, {} checkpoints verified",
                 r.events, r.aggregates, r.checkpoints
             );
+        }
+        Command::Calendar { command } => {
+            let store = match command.database_url() {
+                Some(url) => {
+                    let cfg = load_config(file, &[("database_url", url)])?;
+                    init_tracing("warn");
+                    Some(motcua::app::open_store(&cfg).await.context("opening the database")?)
+                }
+                None => None,
+            };
+            let outcome = motcua::calendar_cli::run(&command, store.as_ref()).await;
+            if let Some(s) = &store {
+                s.close().await;
+            }
+            match outcome? {
+                motcua::calendar_cli::Outcome::Json(v) => println!("{v}"),
+                motcua::calendar_cli::Outcome::BadInput(line) => {
+                    eprintln!("{line}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
         }
         Command::Bench { command } => {
             motcua::bench::run(command).await?;

@@ -2,6 +2,7 @@
 //! (utoipa annotations beside each handler) plus each route's access policy.
 
 pub mod audit;
+pub mod calendar;
 pub mod identity;
 pub mod system;
 
@@ -33,6 +34,21 @@ use utoipa::OpenApi;
         identity::revoke_key,
         audit::list_events,
         audit::verify,
+        calendar::day,
+        calendar::tet,
+        calendar::year,
+        calendar::due_date,
+        calendar::list_entries,
+        calendar::add_entries,
+        calendar::correct_entry,
+        calendar::remove_entry,
+        calendar::import,
+        calendar::versions,
+        calendar::diff,
+        calendar::agency,
+        calendar::set_hours,
+        calendar::add_closure,
+        calendar::remove_closure,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -40,6 +56,7 @@ use utoipa::OpenApi;
         (name = "system", description = "Health and readiness"),
         (name = "identity", description = "Units, people, roles and API keys"),
         (name = "audit", description = "The tamper-evident event log"),
+        (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
     )
 )]
 pub struct ApiDoc;
@@ -89,5 +106,6 @@ pub fn openapi_json() -> serde_json::Value {
 pub fn routes(r: Routes) -> Routes {
     let r = system::routes(r);
     let r = identity::routes(r);
-    audit::routes(r)
+    let r = audit::routes(r);
+    calendar::routes(r)
 }
