@@ -137,7 +137,13 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&p).unwrap_or_default();
-            for part in text.split("t(\"").skip(1) {
+            let parts: Vec<&str> = text.split("t(\"").collect();
+            for (i, part) in parts.iter().enumerate().skip(1) {
+                // Only `t("…")` itself, not `get("…")` or `post("…")`.
+                let before = parts[i - 1].chars().last();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
                 let Some(end) = part.find('"') else { continue };
                 let key = &part[..end];
                 if key.contains('.') && !key.contains(' ') && !key.ends_with('.') && !vi.contains_key(key) {

@@ -17,11 +17,22 @@ pub enum BenchCommand {
         #[arg(long, env = "MOTCUA_BENCH_POSTGRES_URL")]
         postgres: Option<String>,
     },
+    /// Due-date computations per second: `5wd` spans across Tết (receipts over Jan–Feb 2024 and
+    /// 2026), with and without the explanation, on one thread.
+    Calendar {
+        /// Computations per scenario without explanation (a tenth of it with explanation).
+        #[arg(long, default_value_t = 2_000_000)]
+        iterations: usize,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Events { events, postgres } => bench_events(events, postgres).await,
+        BenchCommand::Calendar { iterations } => {
+            bench_calendar(iterations);
+            Ok(())
+        }
     }
 }
 
@@ -205,4 +216,99 @@ async fn raw_insert_rate(store: &Store, n: usize) -> anyhow::Result<f64> {
         done += chunk;
     }
     Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Target of `motcua bench calendar` without explanation (BENCHMARKS.md).
+pub const CALENDAR_TARGET_PER_SEC: f64 = 1_000_000.0;
+
+/// Receipt instants every 37 minutes over January–February of 2024 and 2026 (both Tết breaks),
+/// day and night, working days and days off.
+fn calendar_receipts() -> Vec<chrono::DateTime<chrono::FixedOffset>> {
+    use chrono::{NaiveDate, TimeDelta};
+    let off = motcua_core::calendar::vn_offset();
+    let mut out = Vec::new();
+    for year in [2024, 2026] {
+        let (Some(start), Some(end)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 3, 1))
+        else {
+            continue;
+        };
+        let mut t = start.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let end = end.and_hms_opt(0, 0, 0).unwrap_or_default();
+        while t < end {
+            if let Some(d) = t.and_local_timezone(off).single() {
+                out.push(d);
+            }
+            t += TimeDelta::minutes(37);
+        }
+    }
+    out
+}
+
+/// Runs `n` due-date computations; returns (computations per second, checksum).
+fn due_rate(
+    cal: &motcua_core::calendar::AgencyCalendar,
+    receipts: &[chrono::DateTime<chrono::FixedOffset>],
+    n: usize,
+    explain: bool,
+) -> (f64, i64) {
+    use motcua_core::calendar::{DueOptions, Duration, due};
+    let opts = DueOptions {
+        explain,
+        ..DueOptions::default()
+    };
+    let dur = Duration::WorkingDays(5);
+    let mut sum = 0i64;
+    let start = Instant::now();
+    for i in 0..n {
+        let from = std::hint::black_box(receipts[i % receipts.len()]);
+        match due(cal, from, dur, &opts) {
+            Ok(d) => sum = sum.wrapping_add(d.due.timestamp()).wrapping_add(d.skipped.len() as i64),
+            Err(_) => sum = sum.wrapping_sub(1),
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    (n as f64 / secs, std::hint::black_box(sum))
+}
+
+fn bench_calendar(iterations: usize) {
+    use motcua_core::calendar::{AgencyCalendar, NationalCalendar};
+    let t0 = Instant::now();
+    let national = std::sync::Arc::new(NationalCalendar::with_shipped(1));
+    let cal = AgencyCalendar::with_default_hours(national);
+    let build = t0.elapsed();
+    let receipts = calendar_receipts();
+    let iterations = iterations.max(1);
+    println!(
+        "calendar: national + agency tables built in {:.1} ms; {} receipt instants (Jan–Feb 2024 and 2026), 5wd, 1 thread",
+        build.as_secs_f64() * 1000.0,
+        receipts.len()
+    );
+    // Warm-up, so the first pass does not pay for cold caches.
+    due_rate(&cal, &receipts, receipts.len(), false);
+    let (plain, _) = due_rate(&cal, &receipts, iterations, false);
+    let (explained, _) = due_rate(&cal, &receipts, (iterations / 10).max(1), true);
+    let profile = if cfg!(debug_assertions) {
+        "debug build (motcua-core at opt-level 1)"
+    } else {
+        "release build"
+    };
+    println!("{:<34} {:>14} {:>14}", "scenario", "due dates/s", "target");
+    println!(
+        "{:<34} {:>14.0} {:>14}",
+        "without explanation",
+        plain,
+        format!(">= {CALENDAR_TARGET_PER_SEC:.0}")
+    );
+    println!(
+        "{:<34} {:>14.0} {:>14}",
+        "with explanation (skipped days)", explained, "-"
+    );
+    println!(
+        "{profile}: target without explanation {}",
+        if plain >= CALENDAR_TARGET_PER_SEC {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
 }

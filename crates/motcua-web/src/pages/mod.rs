@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 pub(crate) mod audit;
+mod calendar;
 mod docs;
 
 use crate::auth::{Access, Principal};
@@ -26,6 +27,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/lang/{lang}", Access::Public, account::set_lang);
     let r = account::routes(r);
     let r = admin::routes(r);
+    let r = calendar::routes(r);
     audit::routes(r)
 }
 

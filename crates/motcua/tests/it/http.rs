@@ -578,7 +578,14 @@ async fn the_inspector_exports_the_filtered_log_as_csv() {
     let mut c = app.login("tuan", "demo-inspector-2026").await;
     let r = app.get(&mut c, "/audit/export.csv?what=unit.").await;
     assert_eq!(r.status, 200);
-    assert!(r.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     assert!(r.body.starts_with('\u{feff}'));
     assert!(r.body.contains("unit.created") && r.body.contains("Phòng Quản lý chuyên ngành"));
     assert!(!r.body.contains("user.created"));

@@ -5,6 +5,7 @@
 //! Chromium through chromedriver when it is installed.
 
 mod browser;
+mod calendar;
 mod cli;
 mod http;
 mod store;
