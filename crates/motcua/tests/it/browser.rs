@@ -177,4 +177,5 @@ async fn browser_admin_adds_a_unit_and_sees_it_in_the_list_and_the_audit_log() {
     let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(h1, "Event log");
     c.clone().close().await.unwrap();
+    eprintln!("browser_admin_adds_a_unit: ran in headless Chromium");
 }

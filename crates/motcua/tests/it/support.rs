@@ -75,7 +75,10 @@ where
     let db = f(TestDb::sqlite().await).await;
     db.cleanup().await;
     match TestDb::postgres().await {
-        Some(db) => f(db).await.cleanup().await,
+        Some(db) => {
+            f(db).await.cleanup().await;
+            eprintln!("{name}: ran on SQLite and PostgreSQL");
+        }
         None => eprintln!("{name}: PostgreSQL skipped (set MOTCUA_TEST_POSTGRES_URL to run it)"),
     }
 }
