@@ -859,14 +859,20 @@ impl CalendarCache {
         version: Option<i64>,
     ) -> Result<Arc<AgencyCalendar>, StoreError> {
         let national = self.national(store, version).await?;
-        let (code, settings) = match agency {
-            Some(code) => (code.to_owned(), Some(agency_settings(store.db(), code).await?)),
-            None => (String::new(), None),
+        // One cheap query decides whether the cached calendar is still current; the agency's
+        // hours and closures are read only when it is not.
+        let agency_v = match agency {
+            Some(code) => agency_version(store.db(), code).await?,
+            None => 0,
         };
-        let key = (code, national.version, settings.as_ref().map_or(0, |s| s.version));
+        let key = (agency.unwrap_or_default().to_owned(), national.version, agency_v);
         if let Some(c) = self.agencies.lock().map_err(|_| poisoned())?.get(&key) {
             return Ok(c.clone());
         }
+        let settings = match agency {
+            Some(code) => Some(agency_settings(store.db(), code).await?),
+            None => None,
+        };
         let cal = match settings {
             None => AgencyCalendar::with_default_hours(national),
             Some(s) => {

@@ -296,7 +296,7 @@ impl Store {
                         let ok = r.is_ok();
                         let fin: Finisher = Box::new(move |committed: bool| {
                             let answer = match r {
-                                Ok(_) if !committed => Err(StoreError::Conflict("commit failed".into())),
+                                Ok(_) if !committed => Err(StoreError::CommitFailed),
                                 other => other,
                             };
                             let _ = otx.send(answer);

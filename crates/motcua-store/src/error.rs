@@ -22,6 +22,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the database writer stopped")]
     WriterGone,
+    /// The transaction could not be committed (disk full, connection lost): nothing was saved.
+    #[error("the commit failed; nothing was saved")]
+    CommitFailed,
 }
 
 impl StoreError {

@@ -74,10 +74,9 @@ pub async fn create_unit(store: &Store, actor: &Actor, at: DateTime<Utc>, u: New
             .ok_or_else(|| StoreError::rejected("unit_parent_unknown", "parent_id"))?;
     }
     let actor = actor.clone();
-    let id = new_id();
     let now = to_us(at);
     let unit = Unit {
-        id: id.clone(),
+        id: new_id(),
         code: u.code.to_string(),
         name: u.name.trim().to_owned(),
         name_en: u.name_en.trim().to_owned(),
@@ -128,7 +127,6 @@ pub async fn create_unit(store: &Store, actor: &Actor, at: DateTime<Utc>, u: New
             })
         })
         .await?;
-    let _ = id;
     Ok(out)
 }
 

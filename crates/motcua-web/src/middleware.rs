@@ -52,10 +52,10 @@ async fn not_found(ctx: Option<axum::Extension<ReqCtx>>, req: Request) -> Respon
 
 /// Find out who is calling, check the origin of unsafe requests, and choose the language.
 async fn resolve(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let headers = req.headers().clone();
+    let headers = req.headers();
     let now = chrono::Utc::now();
     let now_us = to_us(now);
-    let lang = cookie(&headers, LANG_COOKIE)
+    let lang = cookie(headers, LANG_COOKIE)
         .and_then(|l| Lang::parse(&l))
         .or_else(|| {
             let al = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
@@ -71,7 +71,7 @@ async fn resolve(State(st): State<AppState>, mut req: Request, next: Next) -> Re
             Ok(p) => principal = Some(p),
             Err(e) => return e.into_response(),
         }
-    } else if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+    } else if let Some(token) = cookie(headers, SESSION_COOKIE) {
         match session_principal(&st, &token, now_us).await {
             Ok(p) => principal = p,
             Err(e) => return e.into_response(),
@@ -80,7 +80,7 @@ async fn resolve(State(st): State<AppState>, mut req: Request, next: Next) -> Re
 
     // Layer 1 of CSRF: a browser request that carries cookies must come from our own pages.
     let cookie_auth = headers.contains_key(header::COOKIE) && !headers.contains_key(header::AUTHORIZATION);
-    if cookie_auth && !same_origin(req.method(), &headers) {
+    if cookie_auth && !same_origin(req.method(), headers) {
         let e = ApiError::new(StatusCode::FORBIDDEN, "csrf");
         return if is_api {
             e.into_response()
@@ -89,7 +89,7 @@ async fn resolve(State(st): State<AppState>, mut req: Request, next: Next) -> Re
         };
     }
 
-    let existing_pre = cookie(&headers, PRE_SESSION_COOKIE).filter(|v| v.len() == 64);
+    let existing_pre = cookie(headers, PRE_SESSION_COOKIE).filter(|v| v.len() == 64);
     let pre_csrf = existing_pre.clone().unwrap_or_else(|| random_hex(32));
     req.extensions_mut().insert(ReqCtx {
         lang,

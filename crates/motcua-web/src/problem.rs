@@ -110,7 +110,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "conflict").with_detail(d),
             StoreError::NotFound(d) => ApiError::not_found(d),
             StoreError::Rejected { code, message } => ApiError::unprocessable(code, &message),
-            StoreError::Database(sqlx::Error::PoolTimedOut) | StoreError::WriterGone => {
+            StoreError::Database(sqlx::Error::PoolTimedOut) | StoreError::WriterGone | StoreError::CommitFailed => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
             other => ApiError::internal().with_detail(other.to_string()),

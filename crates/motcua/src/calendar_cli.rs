@@ -108,7 +108,8 @@ fn version(v: &Option<String>) -> Result<Option<i64>, InputError> {
 pub async fn run(cmd: &CalendarCommand, store: Option<&Store>) -> anyhow::Result<Outcome> {
     let cache = CalendarCache::new();
     let r: Result<String, CalendarFailure> = async {
-        let need = || store.ok_or_else(|| anyhow::anyhow!("no database"));
+        let need =
+            || store.ok_or_else(|| CalendarFailure::Store(motcua_store::StoreError::Config("no database".into())));
         match cmd {
             CalendarCommand::Tet { year } => Ok(serde_json::to_string(&tet_out("year", year)?).unwrap_or_default()),
             CalendarCommand::Day {
@@ -119,8 +120,7 @@ pub async fn run(cmd: &CalendarCommand, store: Option<&Store>) -> anyhow::Result
             } => {
                 let d = parse_date("date", date)?;
                 let v = version(calendar_version)?;
-                let store =
-                    need().map_err(|e| CalendarFailure::Store(motcua_store::StoreError::Config(e.to_string())))?;
+                let store = need()?;
                 let cal = cache.agency(store, agency.as_deref(), v).await?;
                 Ok(serde_json::to_string(&DayOut::from(&cal.day(d))).unwrap_or_default())
             }
@@ -132,8 +132,7 @@ pub async fn run(cmd: &CalendarCommand, store: Option<&Store>) -> anyhow::Result
             } => {
                 let y = parse_year("year", year)?;
                 let v = version(calendar_version)?;
-                let store =
-                    need().map_err(|e| CalendarFailure::Store(motcua_store::StoreError::Config(e.to_string())))?;
+                let store = need()?;
                 let cal = cache.agency(store, agency.as_deref(), v).await?;
                 Ok(serde_json::to_string(&year_out(&cal, y)).unwrap_or_default())
             }
@@ -152,8 +151,7 @@ pub async fn run(cmd: &CalendarCommand, store: Option<&Store>) -> anyhow::Result
                     cutoff.as_deref(),
                     calendar_version.as_deref(),
                 )?;
-                let store =
-                    need().map_err(|e| CalendarFailure::Store(motcua_store::StoreError::Config(e.to_string())))?;
+                let store = need()?;
                 Ok(serde_json::to_string(&api::answer_due(store, &cache, &q).await?).unwrap_or_default())
             }
         }

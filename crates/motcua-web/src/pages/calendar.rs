@@ -446,6 +446,7 @@ fn entry_view(lang: Lang, e: &store::StoredEntry) -> EntryView {
     }
 }
 
+#[derive(Default)]
 struct AdminExtras {
     form: EntryForm,
     csv: String,
@@ -622,11 +623,8 @@ async fn admin_page(
 ) -> Result<Response, HtmlError> {
     let year = page_year(q.year.as_deref())?;
     let extras = AdminExtras {
-        form: EntryForm::default(),
-        csv: String::new(),
-        problems: Vec::new(),
-        error: None,
         flash: q.ok.clone(),
+        ..Default::default()
     };
     render_admin(&st, &ctx, year, &q, extras, StatusCode::OK).await
 }
@@ -687,9 +685,7 @@ async fn save_entry(
             let extras = AdminExtras {
                 error: Some(input_message(ctx.lang, &e)),
                 form: f,
-                csv: String::new(),
-                problems: Vec::new(),
-                flash: None,
+                ..Default::default()
             };
             return render_admin(
                 &st,
@@ -712,10 +708,7 @@ async fn save_entry(
     };
     let extras = AdminExtras {
         form: f,
-        csv: String::new(),
-        problems: Vec::new(),
-        error: None,
-        flash: None,
+        ..Default::default()
     };
     apply_change(&st, &ctx, year, change, "calendar.saved", extras).await
 }
@@ -733,13 +726,7 @@ async fn remove_entry(
     CsrfForm(f): CsrfForm<YearForm>,
 ) -> Result<Response, HtmlError> {
     let year = page_year(Some(&f.year))?;
-    let extras = AdminExtras {
-        form: EntryForm::default(),
-        csv: String::new(),
-        problems: Vec::new(),
-        error: None,
-        flash: None,
-    };
+    let extras = AdminExtras::default();
     apply_change(&st, &ctx, year, Change::Remove { id }, "calendar.removed", extras).await
 }
 
@@ -758,11 +745,8 @@ async fn import(
 ) -> Result<Response, HtmlError> {
     let year = page_year(Some(&f.year))?;
     let extras = AdminExtras {
-        form: EntryForm::default(),
         csv: f.csv.clone(),
-        problems: Vec::new(),
-        error: None,
-        flash: None,
+        ..Default::default()
     };
     match motcua_core::calendar::parse_schedule_csv(&f.csv) {
         Ok(entries) => apply_change(&st, &ctx, year, Change::Import(entries), "calendar.imported", extras).await,

@@ -206,8 +206,6 @@ impl TestApp {
         let mut all: Vec<(&str, &str)> = vec![("_csrf", c.csrf.as_str())];
         all.extend_from_slice(fields);
         let body = serde_urlencoded_encode(&all);
-        let csrf_owned = c.csrf.clone();
-        let _ = csrf_owned;
         self.request(
             c,
             "POST",
