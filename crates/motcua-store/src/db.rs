@@ -222,11 +222,11 @@ impl Store {
             .connect_with(connect.read_only(false))
             .await?;
         let (tx, rx) = mpsc::channel::<Unit>(4096);
-        tokio::spawn(group_writer(
+        tokio::spawn(crate::heads::scope(group_writer(
             WriterPool::Sqlite(write_pool.clone()),
             Arc::new(Mutex::new(rx)),
             opts.max_group.max(1),
-        ));
+        )));
         Ok(Store {
             db: Db::Sqlite(read_pool),
             writer: Some(tx),
@@ -382,18 +382,25 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
             }
         };
         let single = batch.len() == 1;
+        let sqlite = matches!(pool, WriterPool::Sqlite(_));
         let mut all_ok = true;
         let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
         for unit in batch.drain(..) {
             // A lone unit needs no savepoint: if it fails, the whole transaction is rolled back.
+            // SQLite keeps a stack of same-named savepoints, so it needs no RELEASE either
+            // (ROLLBACK TO goes back to the newest one); PostgreSQL releases each, because many
+            // open subtransactions slow every other session down.
             let sp = !single && exec_tx(&mut tx, "SAVEPOINT unit").await;
             let (ok, fin) = unit(&mut tx).await;
+            crate::heads::end_unit(ok);
             all_ok &= ok;
             if sp {
                 if !ok {
                     exec_tx(&mut tx, "ROLLBACK TO SAVEPOINT unit").await;
                 }
-                exec_tx(&mut tx, "RELEASE SAVEPOINT unit").await;
+                if !sqlite {
+                    exec_tx(&mut tx, "RELEASE SAVEPOINT unit").await;
+                }
             }
             finishers.push(fin);
         }
@@ -416,6 +423,7 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
                 }
             }
         };
+        crate::heads::end_group(committed);
         for fin in finishers {
             fin(committed);
         }

@@ -62,6 +62,13 @@ struct Head {
 /// `(aggregate_type, aggregate_id, seq)` lets exactly one insert in, and the other gets
 /// [`StoreError::Conflict`].
 pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<Appended, StoreError> {
+    if let Some((seq, hash)) = crate::heads::get(e.aggregate_type, e.aggregate_id) {
+        match append_after(tx, &e, seq, hash).await {
+            // Another process appended to this chain: forget what we knew and read the head.
+            Err(StoreError::Conflict(_)) => crate::heads::forget(e.aggregate_type, e.aggregate_id),
+            other => return other,
+        }
+    }
     let head: Option<Head> = on_tx!(tx, |c| {
         sqlx::query_as::<_, Head>(
             "SELECT seq, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY seq DESC LIMIT 1",
@@ -75,6 +82,11 @@ pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<Appended, StoreError
         Some(h) => (h.seq, h.hash),
         None => (0, GENESIS_HASH.to_owned()),
     };
+    append_after(tx, &e, last_seq, prev_hash).await
+}
+
+/// Append after a known head.
+async fn append_after(tx: &mut Tx, e: &NewEvent<'_>, last_seq: i64, prev_hash: String) -> Result<Appended, StoreError> {
     if let Some(expected) = e.expected_seq
         && expected != last_seq
     {
@@ -116,6 +128,7 @@ pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<Appended, StoreError
     .fetch_one(c)
     .await)
     .map_err(StoreError::from_sqlx)?;
+    crate::heads::put(e.aggregate_type, e.aggregate_id, seq, &hash);
     Ok(Appended { id, seq, hash })
 }
 

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod db;
 pub mod error;
 pub mod events;
+mod heads;
 pub mod identity;
 pub mod time;
 

@@ -348,3 +348,39 @@ async fn both_schemas_expose_the_same_tables_and_columns() {
         db.cleanup().await;
     }
 }
+
+/// The SQLite writer remembers chain heads; a second process appending to the same chain must
+/// neither fork it nor make the first one fail.
+#[tokio::test]
+async fn another_process_appending_to_the_same_sqlite_file_is_noticed() {
+    let a = TestDb::sqlite().await;
+    let b = motcua_store::Store::open(&motcua_store::db::StoreOptions::new(a.url.clone()))
+        .await
+        .unwrap();
+    let b = TestDb {
+        store: b,
+        kind: DbKind::Sqlite,
+        url: a.url.clone(),
+        schema: None,
+    };
+    append(&a, "shared", None, 1).await.unwrap();
+    append(&b, "shared", None, 2).await.unwrap();
+    let third = append(&a, "shared", None, 3).await.unwrap();
+    assert_eq!(third.seq, 3);
+    // With a version the writer must check against the database, not its memory.
+    assert!(matches!(
+        append(&b, "shared", Some(2), 4).await,
+        Err(StoreError::Conflict(_))
+    ));
+    append(&b, "shared", Some(3), 4).await.unwrap();
+    assert!(events::verify_all(a.store.db()).await.unwrap().ok());
+    assert_eq!(
+        events::of_aggregate(a.store.db(), "test", "shared")
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    b.cleanup().await;
+    a.cleanup().await;
+}

@@ -18,7 +18,7 @@ pub struct TestDb {
     pub kind: DbKind,
     #[allow(dead_code)]
     pub url: String,
-    schema: Option<String>,
+    pub schema: Option<String>,
 }
 
 impl TestDb {
