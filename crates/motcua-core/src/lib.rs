@@ -5,4 +5,5 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod identity;

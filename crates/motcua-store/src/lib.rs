@@ -6,6 +6,7 @@
 //! with its events (see [`events`]), so state and log never disagree.
 
 pub mod calendar;
+pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -4,5 +4,6 @@
 pub mod app;
 pub mod bench;
 pub mod calendar_cli;
+pub mod catalog_cli;
 pub mod config;
 pub mod demo;

@@ -52,6 +52,11 @@ enum Command {
         command: AuditCommand,
     },
     /// The working-day calendar: days, Tết, due dates, year listings (JSON on stdout).
+    /// The procedure catalog: import and export.
+    Catalog {
+        #[command(subcommand)]
+        command: motcua::catalog_cli::CatalogCommand,
+    },
     Calendar {
         #[command(subcommand)]
         command: motcua::calendar_cli::CalendarCommand,
@@ -260,6 +265,85 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "ok: {} events in {} chains, {} checkpoints verified",
                 r.events, r.aggregates, r.checkpoints
             );
+        }
+        Command::Catalog { command } => {
+            let cfg = load_config(file, &[("database_url", command.database_url())])?;
+            init_tracing("warn");
+            let store = motcua::app::open_store(&cfg).await.context("opening the database")?;
+            let parse_day = |flag: &str, v: &Option<String>| -> Result<chrono::NaiveDate, String> {
+                match v {
+                    None => Ok(motcua::catalog_cli::today()),
+                    Some(s) => chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+                        format!(
+                            "motcua: {flag}: ngày không hợp lệ {s:?}, dùng YYYY-MM-DD / invalid date, use YYYY-MM-DD"
+                        )
+                    }),
+                }
+            };
+            let code = match command {
+                motcua::catalog_cli::CatalogCommand::Import {
+                    file: path,
+                    dry_run,
+                    partial,
+                    effective,
+                    ..
+                } => {
+                    let effective = match parse_day("--effective", &effective) {
+                        Ok(d) => d,
+                        Err(line) => {
+                            eprintln!("{line}");
+                            return Ok(ExitCode::from(2));
+                        }
+                    };
+                    let bytes = match std::fs::read(&path) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            eprintln!("motcua: FILE: không đọc được {} / cannot read it: {e}", path.display());
+                            return Ok(ExitCode::from(2));
+                        }
+                    };
+                    let name = path.to_string_lossy().to_lowercase();
+                    let out = motcua::catalog_cli::import(&store, &name, &bytes, dry_run, partial, effective).await?;
+                    for p in &out.problems {
+                        eprintln!("{} / {}", p.message_vi, p.message_en);
+                    }
+                    println!(
+                        "{}",
+                        serde_json::to_string(&serde_json::json!({
+                            "rows": out.rows, "created": out.created, "amended": out.amended,
+                            "unchanged": out.unchanged, "written": out.written,
+                            "errors": out.problems.iter().filter(|p| p.severity == motcua_core::catalog::Severity::Error).count(),
+                        }))?
+                    );
+                    let failed = out
+                        .problems
+                        .iter()
+                        .any(|p| p.severity == motcua_core::catalog::Severity::Error)
+                        || out.rows == 0;
+                    if failed && !(partial && out.written) {
+                        ExitCode::from(2)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                motcua::catalog_cli::CatalogCommand::Export { format, on, .. } => {
+                    let day = match parse_day("--on", &on) {
+                        Ok(d) => d,
+                        Err(line) => {
+                            eprintln!("{line}");
+                            return Ok(ExitCode::from(2));
+                        }
+                    };
+                    if format != "json" {
+                        eprintln!("motcua: --format: chỉ hỗ trợ json / only json is supported so far");
+                        return Ok(ExitCode::from(2));
+                    }
+                    println!("{}", motcua::catalog_cli::export_json(&store, day).await?);
+                    ExitCode::SUCCESS
+                }
+            };
+            store.close().await;
+            return Ok(code);
         }
         Command::Calendar { command } => {
             let store = match command.database_url() {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod identity;
 pub mod system;
 
@@ -49,6 +50,9 @@ use utoipa::OpenApi;
         calendar::set_hours,
         calendar::add_closure,
         calendar::remove_closure,
+        catalog::search,
+        catalog::get_procedure,
+        catalog::list_versions,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -56,6 +60,7 @@ use utoipa::OpenApi;
         (name = "system", description = "Health and readiness"),
         (name = "identity", description = "Units, people, roles and API keys"),
         (name = "audit", description = "The tamper-evident event log"),
+        (name = "catalog", description = "Procedure catalog: search, the version in force, versions"),
         (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
     )
 )]
@@ -107,5 +112,6 @@ pub fn routes(r: Routes) -> Routes {
     let r = system::routes(r);
     let r = identity::routes(r);
     let r = audit::routes(r);
-    calendar::routes(r)
+    let r = calendar::routes(r);
+    catalog::routes(r)
 }

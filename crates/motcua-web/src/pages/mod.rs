@@ -4,6 +4,7 @@ mod account;
 mod admin;
 pub(crate) mod audit;
 mod calendar;
+mod catalog;
 mod docs;
 
 use crate::auth::{Access, Principal};
@@ -28,6 +29,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = account::routes(r);
     let r = admin::routes(r);
     let r = calendar::routes(r);
+    let r = catalog::routes(r);
     audit::routes(r)
 }
 

@@ -6,6 +6,7 @@
 
 mod browser;
 mod calendar;
+mod catalog;
 mod cli;
 mod http;
 mod store;

@@ -1,0 +1,41 @@
+//! Procedure catalog (danh mục thủ tục hành chính): codes, versioned procedure records, public
+//! search, version differences, publication timeliness, completeness and CSV import.
+//!
+//! Pure functions only: no I/O, no clock. Dates such as "today" are parameters.
+//!
+//! * [`codes`] — [`NationalCode`] (mã số TTHC `d.dddddd`) and [`AppliedCode`]
+//!   (`1.003542.000.00.00.H50`), legal-facts §5.4.
+//! * [`procedure`] — [`ProcedureVersion`]: the parts of NĐ 63/2010 Điều 8 khoản 2 with time
+//!   limit and fees per channel, dossier components with case variants, internal workflow;
+//!   [`ProcedureVersion::validate`] returns every [`Problem`].
+//! * [`search`] — [`fold`] (không dấu) and [`rank`] / [`Query`]: phrase, all words, one typo.
+//! * [`diff`](mod@diff) — field-by-field [`Change`]s between two versions.
+//! * [`timeliness`] — QĐ 766 indicators 1.1 and 1.2 with [`TimelinessRules`].
+//! * [`completeness`](mod@completeness) — QĐ 766 indicator 1.3, parts a–g.
+//! * [`import`] — the shared CSV shape, with a small RFC 4180 reader ([`csv`]).
+
+pub mod codes;
+pub mod completeness;
+pub mod csv;
+pub mod diff;
+pub mod import;
+mod problem;
+pub mod procedure;
+pub mod search;
+pub mod timeliness;
+
+pub use codes::{AppliedCode, CodeError, NationalCode};
+pub use completeness::{Completeness, Part, completeness, has_part};
+pub use csv::{CsvError, CsvRecord, parse_csv, parse_csv_bytes, quote_field};
+pub use diff::{Change, ChangeKind, diff};
+pub use import::{CSV_COLUMNS, ImportProblem, ImportReport, ImportedRow, import_csv, import_csv_bytes, parse_dong};
+pub use problem::{Problem, Severity, has_errors};
+pub use procedure::{
+    CaseVariant, Channel, ChannelSpec, Component, CopyType, Fee, FeeKind, FormTemplate, LegalDocument, Level,
+    OnlineLevel, ProcedureVersion, Requirement, ResultSpec, Step, WORKING_HOURS_PER_DAY, WorkflowStep,
+};
+pub use search::{MatchKind, Query, Score, fold, rank, within_one_edit};
+pub use timeliness::{
+    Timeliness, TimelinessError, TimelinessRules, Verdict, WorkingDayOracle, decision_timeliness,
+    publication_timeliness, step_working_days,
+};
