@@ -6,4 +6,5 @@
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod dossiers;
 pub mod identity;
