@@ -262,7 +262,8 @@ pub enum Command {
         /// Number of steps of the pinned workflow (0 is counted as one step).
         steps: u32,
     },
-    /// Phân công / phân công lại a specialist (leader), or claim.
+    /// Phân công / phân công lại (leader) or claim (nhận xử lý): from Received it starts step 1;
+    /// in any other open state it only changes the holder.
     Assign {
         /// User id of the assignee.
         assignee: String,
@@ -673,7 +674,8 @@ pub fn decide(d: &Dossier, cmd: &Command, at: DateTime<Utc>) -> Result<Event, Tr
             S::Received
         }
         Command::Assign { assignee } => {
-            if !matches!(s, S::Received | S::Processing | S::AwaitingDecision) {
+            // Claim or assign after receipt; a leader may reassign at any open state (journey 3).
+            if !s.is_open() {
                 return Err(illegal());
             }
             required("assignee", assignee)?;

@@ -291,6 +291,24 @@ fn terminal_states_absorb_and_result_needs_a_decision() {
 }
 
 #[test]
+fn leader_reassigns_an_open_dossier_journey_3() {
+    let (d, _) = run(
+        "2026-11-27T10:00:00+07:00",
+        &[
+            receive("2026-12-04T10:00:00+07:00"),
+            Command::Assign {
+                assignee: "hung".into(),
+            },
+            supplement(Some(1), None),
+            Command::Assign { assignee: "lan".into() },
+        ],
+    );
+    assert_eq!(d.state, DossierState::AwaitingSupplement);
+    assert_eq!(d.assignee.as_deref(), Some("lan"));
+    assert_eq!(d.step_started_at, Some(t("2026-11-27T11:00:00+07:00")));
+}
+
+#[test]
 fn late_decision_without_apology_is_flagged_766_chi_so_2_1() {
     let (d, _) = run(
         "2026-11-27T10:00:00+07:00",
