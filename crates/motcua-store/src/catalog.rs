@@ -317,26 +317,33 @@ async fn bump(tx: &mut crate::Tx, pid: &str, seq: i64, now: i64) -> Result<(), S
     Ok(())
 }
 
-/// Publish the open draft with the effective date of its decision. The version in force before
-/// is closed on that date (superseded); the published version never changes again.
-pub async fn publish(
-    store: &Store,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    procedure_id: &str,
-    effective_from: NaiveDate,
-    decision: &str,
-) -> Result<VersionRow, StoreError> {
-    let p = procedure_by_code(store.db(), procedure_id)
+/// What publishing a procedure's open draft will do, checked before the write.
+#[derive(Debug, Clone)]
+pub struct PublishPlan {
+    pub procedure: ProcedureRow,
+    pub draft: VersionRow,
+    /// Effective date, ISO.
+    pub effective_from: String,
+    /// Whether a version was published before (an amendment rather than a new procedure).
+    pub had_published: bool,
+}
+
+/// Check that `code`'s open draft can be published from `effective_from`: there is a draft,
+/// the procedure is not abolished, and the date is after every earlier version's.
+pub async fn plan_publish(db: &Db, code: &str, effective_from: NaiveDate) -> Result<PublishPlan, StoreError> {
+    let p = procedure_by_code(db, code)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("procedure {procedure_id}")))?;
-    let all = versions(store.db(), &p.id).await?;
+        .ok_or_else(|| StoreError::NotFound(format!("procedure {code}")))?;
+    let all = versions(db, &p.id).await?;
     let draft = all
         .iter()
         .find(|v| v.status == "draft")
         .cloned()
         .ok_or_else(|| StoreError::rejected("no_draft", "procedure"))?;
     let eff = effective_from.format("%Y-%m-%d").to_string();
+    if all.iter().any(|v| v.status == "abolished") {
+        return Err(StoreError::rejected("procedure_abolished", "procedure"));
+    }
     if all
         .iter()
         .any(|v| v.status != "draft" && v.effective_from.as_deref().is_some_and(|f| f >= eff.as_str()))
@@ -346,67 +353,156 @@ pub async fn publish(
             "effective_from",
         ));
     }
-    if all.iter().any(|v| v.status == "abolished") {
-        return Err(StoreError::rejected("procedure_abolished", "procedure"));
-    }
-    let (actor, decision) = (actor.clone(), decision.to_owned());
+    Ok(PublishPlan {
+        had_published: all.iter().any(|v| v.status != "draft"),
+        procedure: p,
+        draft,
+        effective_from: eff,
+    })
+}
+
+/// Publish inside a unit of work: the version in force before is closed on the effective date
+/// (superseded); the published version never changes again.
+pub async fn apply_publish(
+    tx: &mut crate::Tx,
+    plan: &PublishPlan,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    decision: serde_json::Value,
+) -> Result<(), StoreError> {
+    let (p, draft, eff) = (&plan.procedure, &plan.draft, &plan.effective_from);
     let now = to_us(at);
-    let mut out = draft.clone();
+    let ev = events::append(
+        tx,
+        NewEvent {
+            aggregate_type: AGGREGATE_TYPE,
+            aggregate_id: &p.id,
+            expected_seq: Some(p.version),
+            kind: "procedure.published",
+            actor,
+            at,
+            payload: json!({"version": draft.number, "effective_from": eff, "decision": decision}),
+        },
+    )
+    .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE procedure_versions SET status = 'superseded', effective_to = $2, updated_at = $3 \
+         WHERE procedure_id = $1 AND status = 'published'"
+    )
+    .bind(&p.id)
+    .bind(eff)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE procedure_versions SET status = 'published', effective_from = $2, updated_at = $3 WHERE id = $1 AND status = 'draft'"
+    )
+    .bind(&draft.id)
+    .bind(eff)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE procedures SET name = $2, field = $3, level = $4, agency = $5, version = $6, updated_at = $7 WHERE id = $1"
+    )
+    .bind(&p.id)
+    .bind(&draft.name)
+    .bind(&draft.field)
+    .bind(&draft.level)
+    .bind(&draft.agency)
+    .bind(ev.seq)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Publish the open draft with the effective date of its decision (`decision` is a reference
+/// in words, e.g. for a catalog imported without its decisions).
+pub async fn publish(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    procedure_id: &str,
+    effective_from: NaiveDate,
+    decision: &str,
+) -> Result<VersionRow, StoreError> {
+    let plan = plan_publish(store.db(), procedure_id, effective_from).await?;
+    let mut out = plan.draft.clone();
     out.status = "published".into();
-    out.effective_from = Some(eff.clone());
+    out.effective_from = Some(plan.effective_from.clone());
+    let (actor, decision) = (actor.clone(), json!(decision));
     store
-        .write(move |tx| {
-            Box::pin(async move {
-                let ev = events::append(
-                    tx,
-                    NewEvent {
-                        aggregate_type: AGGREGATE_TYPE,
-                        aggregate_id: &p.id,
-                        expected_seq: Some(p.version),
-                        kind: "procedure.published",
-                        actor: &actor,
-                        at,
-                        payload: json!({"version": draft.number, "effective_from": eff, "decision": decision}),
-                    },
-                )
-                .await?;
-                on_tx!(tx, |c| sqlx::query(
-                    "UPDATE procedure_versions SET status = 'superseded', effective_to = $2, updated_at = $3 \
-                     WHERE procedure_id = $1 AND status = 'published'"
-                )
-                .bind(&p.id)
-                .bind(&eff)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-                on_tx!(tx, |c| sqlx::query(
-                    "UPDATE procedure_versions SET status = 'published', effective_from = $2, updated_at = $3 WHERE id = $1"
-                )
-                .bind(&draft.id)
-                .bind(&eff)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-                on_tx!(tx, |c| sqlx::query(
-                    "UPDATE procedures SET name = $2, field = $3, level = $4, agency = $5, version = $6, updated_at = $7 WHERE id = $1"
-                )
-                .bind(&p.id)
-                .bind(&draft.name)
-                .bind(&draft.field)
-                .bind(&draft.level)
-                .bind(&draft.agency)
-                .bind(ev.seq)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-                Ok(())
-            })
-        })
+        .write(move |tx| Box::pin(async move { apply_publish(tx, &plan, &actor, at, decision).await }))
         .await?;
     Ok(out)
+}
+
+/// What abolishing a procedure will do, checked before the write.
+#[derive(Debug, Clone)]
+pub struct AbolishPlan {
+    pub procedure: ProcedureRow,
+    /// The version in force on the date, closed then.
+    pub current: VersionRow,
+    pub effective: String,
+}
+
+/// Check that `code` is in force (published) on `effective`; otherwise
+/// `procedure_not_in_force`.
+pub async fn plan_abolish(db: &Db, code: &str, effective: NaiveDate) -> Result<AbolishPlan, StoreError> {
+    let p = procedure_by_code(db, code)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("procedure {code}")))?;
+    let current = in_force(db, &p.id, effective)
+        .await?
+        .filter(|v| v.status == "published")
+        .ok_or_else(|| StoreError::rejected("procedure_not_in_force", "procedure"))?;
+    Ok(AbolishPlan {
+        procedure: p,
+        current,
+        effective: effective.format("%Y-%m-%d").to_string(),
+    })
+}
+
+/// Abolish inside a unit of work: the version in force is closed on the date.
+pub async fn apply_abolish(
+    tx: &mut crate::Tx,
+    plan: &AbolishPlan,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    decision: serde_json::Value,
+) -> Result<(), StoreError> {
+    let now = to_us(at);
+    let ev = events::append(
+        tx,
+        NewEvent {
+            aggregate_type: AGGREGATE_TYPE,
+            aggregate_id: &plan.procedure.id,
+            expected_seq: Some(plan.procedure.version),
+            kind: "procedure.abolished",
+            actor,
+            at,
+            payload: json!({"version": plan.current.number, "effective": plan.effective, "decision": decision}),
+        },
+    )
+    .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE procedure_versions SET status = 'abolished', effective_to = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(&plan.current.id)
+    .bind(&plan.effective)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    bump(tx, &plan.procedure.id, ev.seq, now).await
 }
 
 /// Abolish a procedure from a date: the version in force is closed then. Abolishing one that
@@ -419,44 +515,10 @@ pub async fn abolish(
     effective: NaiveDate,
     decision: &str,
 ) -> Result<(), StoreError> {
-    let p = procedure_by_code(store.db(), procedure_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("procedure {procedure_id}")))?;
-    let current = in_force(store.db(), &p.id, effective)
-        .await?
-        .filter(|v| v.status == "published")
-        .ok_or_else(|| StoreError::rejected("procedure_not_in_force", "procedure"))?;
-    let (actor, decision) = (actor.clone(), decision.to_owned());
-    let eff = effective.format("%Y-%m-%d").to_string();
-    let now = to_us(at);
+    let plan = plan_abolish(store.db(), procedure_id, effective).await?;
+    let (actor, decision) = (actor.clone(), json!(decision));
     store
-        .write(move |tx| {
-            Box::pin(async move {
-                let ev = events::append(
-                    tx,
-                    NewEvent {
-                        aggregate_type: AGGREGATE_TYPE,
-                        aggregate_id: &p.id,
-                        expected_seq: Some(p.version),
-                        kind: "procedure.abolished",
-                        actor: &actor,
-                        at,
-                        payload: json!({"version": current.number, "effective": eff, "decision": decision}),
-                    },
-                )
-                .await?;
-                on_tx!(tx, |c| sqlx::query(
-                    "UPDATE procedure_versions SET status = 'abolished', effective_to = $2, updated_at = $3 WHERE id = $1"
-                )
-                .bind(&current.id)
-                .bind(&eff)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-                bump(tx, &p.id, ev.seq, now).await
-            })
-        })
+        .write(move |tx| Box::pin(async move { apply_abolish(tx, &plan, &actor, at, decision).await }))
         .await
 }
 

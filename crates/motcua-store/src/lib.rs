@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod catalog;
 pub mod db;
+pub mod decisions;
 pub mod error;
 pub mod events;
 mod heads;

@@ -17,6 +17,33 @@ pub struct ApiError {
     pub detail: Option<String>,
     /// The input field at fault, when there is one.
     pub field: Option<String>,
+    /// Every problem found, when a whole record was checked (e.g. a procedure version).
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One problem of a checked record, with its field path.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// Field path, e.g. `channels[0].workflow`.
+    pub path: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+impl From<&motcua_core::catalog::Problem> for FieldProblem {
+    fn from(p: &motcua_core::catalog::Problem) -> Self {
+        FieldProblem {
+            path: p.path.clone(),
+            code: p.code.clone(),
+            severity: if p.is_error() { "error" } else { "warning" }.into(),
+            message_vi: p.message_vi.clone(),
+            message_en: p.message_en.clone(),
+        }
+    }
 }
 
 /// The RFC 9457 body.
@@ -36,6 +63,9 @@ pub struct Problem {
     pub message_en: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem found when a whole record was checked.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
 }
 
 impl ApiError {
@@ -45,6 +75,7 @@ impl ApiError {
             code: code.into(),
             detail: None,
             field: None,
+            errors: Vec::new(),
         }
     }
     pub fn with_detail(mut self, d: impl Into<String>) -> Self {
@@ -66,6 +97,13 @@ impl ApiError {
     }
     pub fn unprocessable(code: &str, field: &str) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code).with_field(field)
+    }
+    /// 422 listing every problem of a checked record; the first one names the field.
+    pub fn invalid_record(code: &str, problems: &[motcua_core::catalog::Problem]) -> Self {
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, code);
+        e.field = problems.iter().find(|p| p.is_error()).map(|p| p.path.clone());
+        e.errors = problems.iter().map(FieldProblem::from).collect();
+        e
     }
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -90,6 +128,7 @@ impl ApiError {
             message_vi: self.message(Lang::Vi),
             message_en: self.message(Lang::En),
             field: self.field.clone(),
+            errors: self.errors.clone(),
         }
     }
 }

@@ -176,11 +176,13 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
 /// The shared sample of Science-and-Technology procedures (29 rows from public portals).
 pub const PROCEDURES_CSV: &[u8] = include_bytes!("../../motcua-core/data/tthc_skhcn.csv");
 
-/// Load the sample procedures as the catalog in force from 1 July 2025.
+/// Load the sample procedures, completed and brought into force through publication decisions
+/// (see [`crate::demo_catalog`]).
 pub async fn seed_catalog(store: &Store) -> Result<usize, StoreError> {
-    let effective = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap_or_default();
-    let out = crate::catalog_cli::import(store, "tthc_skhcn.csv", PROCEDURES_CSV, false, false, effective).await?;
-    Ok(out.created)
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    Ok(crate::demo_catalog::seed(store, PROCEDURES_CSV, today)
+        .await?
+        .procedures)
 }
 
 /// The printed table of demo accounts.

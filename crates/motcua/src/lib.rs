@@ -7,3 +7,4 @@ pub mod calendar_cli;
 pub mod catalog_cli;
 pub mod config;
 pub mod demo;
+pub mod demo_catalog;

@@ -11,13 +11,17 @@
 //! * [`search`] — [`fold`] (không dấu) and [`rank`] / [`Query`]: phrase, all words, one typo.
 //! * [`diff`](mod@diff) — field-by-field [`Change`]s between two versions.
 //! * [`timeliness`] — QĐ 766 indicators 1.1 and 1.2 with [`TimelinessRules`].
+//! * [`decision`] — publication decisions (quyết định công bố), their items and verdicts.
+//! * [`editor`] — the back office's draft form, one line per item.
 //! * [`completeness`](mod@completeness) — QĐ 766 indicator 1.3, parts a–g.
 //! * [`import`] — the shared CSV shape, with a small RFC 4180 reader ([`csv`]).
 
 pub mod codes;
 pub mod completeness;
 pub mod csv;
+pub mod decision;
 pub mod diff;
+pub mod editor;
 pub mod import;
 mod problem;
 pub mod procedure;
@@ -27,7 +31,9 @@ pub mod timeliness;
 pub use codes::{AppliedCode, CodeError, NationalCode};
 pub use completeness::{Completeness, Part, completeness, has_part};
 pub use csv::{CsvError, CsvRecord, parse_csv, parse_csv_bytes, quote_field};
+pub use decision::{Decision, DecisionItem, FieldCounts, ItemKind, ItemTimeliness, statistics};
 pub use diff::{Change, ChangeKind, diff};
+pub use editor::EditorForm;
 pub use import::{CSV_COLUMNS, ImportProblem, ImportReport, ImportedRow, import_csv, import_csv_bytes, parse_dong};
 pub use problem::{Problem, Severity, has_errors};
 pub use procedure::{

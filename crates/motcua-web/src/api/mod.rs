@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod decisions;
 pub mod identity;
 pub mod system;
 
@@ -53,6 +54,18 @@ use utoipa::OpenApi;
         catalog::search,
         catalog::get_procedure,
         catalog::list_versions,
+        decisions::create_procedure,
+        decisions::get_draft,
+        decisions::put_draft,
+        decisions::version_diff,
+        decisions::list,
+        decisions::create,
+        decisions::warnings_api,
+        decisions::get,
+        decisions::update,
+        decisions::issue,
+        decisions::made_public,
+        decisions::statistics_api,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -60,7 +73,7 @@ use utoipa::OpenApi;
         (name = "system", description = "Health and readiness"),
         (name = "identity", description = "Units, people, roles and API keys"),
         (name = "audit", description = "The tamper-evident event log"),
-        (name = "catalog", description = "Procedure catalog: search, the version in force, versions"),
+        (name = "catalog", description = "Procedure catalog: search, the version in force, versions; drafts, publication decisions, timeliness and statistics for control officers"),
         (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
     )
 )]
@@ -113,5 +126,6 @@ pub fn routes(r: Routes) -> Routes {
     let r = identity::routes(r);
     let r = audit::routes(r);
     let r = calendar::routes(r);
-    catalog::routes(r)
+    let r = catalog::routes(r);
+    decisions::routes(r)
 }

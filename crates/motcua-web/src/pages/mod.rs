@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod audit;
 mod calendar;
 mod catalog;
+mod control;
 mod docs;
 
 use crate::auth::{Access, Principal};
@@ -30,6 +31,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = admin::routes(r);
     let r = calendar::routes(r);
     let r = catalog::routes(r);
+    let r = control::routes(r);
     audit::routes(r)
 }
 

@@ -249,7 +249,14 @@ async fn the_api_gives_the_version_in_force_by_either_code() {
         .await
         .json();
     assert_eq!(by_national.json()["procedure_id"], by_applied["procedure_id"]);
-    assert_eq!(by_applied["effective_from"], "2025-07-01");
+    // The demo amends it from 1/3/2026 (QĐ 415/QĐ-UBND); the first version is in force before.
+    assert_eq!(by_applied["effective_from"], "2026-03-01");
+    let first = app
+        .get(&mut c, "/api/v1/procedures/1.003542?on=2025-08-01")
+        .await
+        .json();
+    assert_eq!(first["effective_from"], "2025-07-01");
+    assert_eq!(first["effective_to"], "2026-03-01");
     assert!(
         by_applied["document"]["name"]
             .as_str()
@@ -267,7 +274,7 @@ async fn the_api_gives_the_version_in_force_by_either_code() {
     let bad_day = app.get(&mut c, "/api/v1/procedures/1.003542?on=2025-02-30").await;
     assert_eq!(bad_day.status, 400);
     let versions = app.get(&mut c, "/api/v1/procedures/1.003542/versions").await.json();
-    assert_eq!(versions.as_array().unwrap().len(), 1);
+    assert_eq!(versions.as_array().unwrap().len(), 2);
     let filtered = app
         .get(
             &mut c,
