@@ -12,12 +12,15 @@
 //! * [`diff`](mod@diff) — field-by-field [`Change`]s between two versions.
 //! * [`timeliness`] — QĐ 766 indicators 1.1 and 1.2 with [`TimelinessRules`].
 //! * [`completeness`](mod@completeness) — QĐ 766 indicator 1.3, parts a–g.
-//! * [`import`] — the shared CSV shape, with a small RFC 4180 reader ([`csv`]).
+//! * [`import`] — the shared CSV shape, from CSV text or spreadsheet rows ([`import_rows`]),
+//!   with a small RFC 4180 reader ([`csv`]); [`export`] writes a procedure back as a row of it
+//!   ([`shared_row`]).
 
 pub mod codes;
 pub mod completeness;
 pub mod csv;
 pub mod diff;
+pub mod export;
 pub mod import;
 mod problem;
 pub mod procedure;
@@ -28,7 +31,10 @@ pub use codes::{AppliedCode, CodeError, NationalCode};
 pub use completeness::{Completeness, Part, completeness, has_part};
 pub use csv::{CsvError, CsvRecord, parse_csv, parse_csv_bytes, quote_field};
 pub use diff::{Change, ChangeKind, diff};
-pub use import::{CSV_COLUMNS, ImportProblem, ImportReport, ImportedRow, import_csv, import_csv_bytes, parse_dong};
+pub use export::shared_row;
+pub use import::{
+    CSV_COLUMNS, ImportProblem, ImportReport, ImportedRow, import_csv, import_csv_bytes, import_rows, parse_dong,
+};
 pub use problem::{Problem, Severity, has_errors};
 pub use procedure::{
     CaseVariant, Channel, ChannelSpec, Component, CopyType, Fee, FeeKind, FormTemplate, LegalDocument, Level,
