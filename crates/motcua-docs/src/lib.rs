@@ -1,4 +1,8 @@
-//! motcua-docs: official documents and exports. It will hold the PDF forms (typst) and XLSX
-//! files; it lives apart because those are heavy to compile and change rarely.
+//! motcua-docs: official documents and exports. It holds the CSV and XLSX tables and will hold
+//! the PDF forms (typst); it lives apart because those are heavy to compile and change rarely.
 
 pub mod csv;
+mod error;
+pub mod xlsx;
+
+pub use error::DocsError;

@@ -326,7 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ExitCode::SUCCESS
                     }
                 }
-                motcua::catalog_cli::CatalogCommand::Export { format, on, .. } => {
+                motcua::catalog_cli::CatalogCommand::Export { format, on, out, .. } => {
                     let day = match parse_day("--on", &on) {
                         Ok(d) => d,
                         Err(line) => {
@@ -334,11 +334,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             return Ok(ExitCode::from(2));
                         }
                     };
-                    if format != "json" {
-                        eprintln!("motcua: --format: chỉ hỗ trợ json / only json is supported so far");
+                    use std::io::{IsTerminal, Write};
+                    if out.is_none()
+                        && format == motcua::catalog_cli::ExportFormat::Xlsx
+                        && std::io::stdout().is_terminal()
+                    {
+                        eprintln!(
+                            "motcua: --format xlsx: dùng --out FILE.xlsx hoặc chuyển hướng đầu ra / use --out FILE.xlsx or redirect the output"
+                        );
                         return Ok(ExitCode::from(2));
                     }
-                    println!("{}", motcua::catalog_cli::export_json(&store, day).await?);
+                    let bytes = motcua::catalog_cli::export(&store, day, format).await?;
+                    match &out {
+                        Some(path) => {
+                            if let Err(e) = std::fs::write(path, &bytes) {
+                                eprintln!(
+                                    "motcua: --out: không ghi được {} / cannot write it: {e}",
+                                    path.display()
+                                );
+                                return Ok(ExitCode::from(2));
+                            }
+                        }
+                        None => {
+                            let mut stdout = std::io::stdout().lock();
+                            stdout.write_all(&bytes)?;
+                            stdout.flush()?;
+                        }
+                    }
                     ExitCode::SUCCESS
                 }
             };

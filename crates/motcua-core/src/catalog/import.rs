@@ -125,11 +125,38 @@ pub fn import_csv(text: &str) -> ImportReport {
     from_records(parse_csv(text))
 }
 
+/// Reads the shared shape from a table that did not come from CSV text, e.g. the first
+/// worksheet of an `.xlsx` file: `header` is spreadsheet row 1 and `rows[i]` is row `i + 2`;
+/// cell `j` of a row is column `j + 1` (A). Problems give that row as both `row` and `line`,
+/// and name the cell (`ô C5`) besides the column.
+///
+/// Unlike CSV, rows may be ragged (a spreadsheet stores no empty cells): missing cells are
+/// empty, rows with no text at all are skipped, and a non-empty cell under no header (after the
+/// last header cell or under a blank one) is an error of its row.
+pub fn import_rows(header: &[String], rows: &[Vec<String>]) -> ImportReport {
+    let blank = |r: &[String]| r.iter().all(|c| c.trim().is_empty());
+    if blank(header) && rows.iter().all(|r| blank(r)) {
+        let mut report = ImportReport::default();
+        report.problems.push(empty_file_problem());
+        return report;
+    }
+    let body = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !blank(r))
+        .map(|(i, r)| TableRow {
+            row: i + 2,
+            line: i + 2,
+            fields: r,
+        });
+    import_table(header, body, Source::Sheet)
+}
+
 fn from_records(parsed: Result<Vec<CsvRecord>, CsvError>) -> ImportReport {
-    let mut report = ImportReport::default();
     let records = match parsed {
         Ok(r) => r,
         Err(e) => {
+            let mut report = ImportReport::default();
             report.problems.push(ImportProblem {
                 row: 0,
                 line: e.line(),
@@ -143,47 +170,111 @@ fn from_records(parsed: Result<Vec<CsvRecord>, CsvError>) -> ImportReport {
         }
     };
     let Some((header, body)) = records.split_first() else {
-        report.problems.push(file_problem(
-            "csv_empty",
-            "Tệp rỗng: cần dòng tiêu đề với các cột ".to_owned() + &CSV_COLUMNS.join(","),
-            "The file is empty: a header row with the columns ".to_owned() + &CSV_COLUMNS.join(",") + " is needed",
-        ));
+        let mut report = ImportReport::default();
+        report.problems.push(empty_file_problem());
         return report;
     };
-    let Some(index) = header_index(header, &mut report.problems) else {
+    let body = body.iter().enumerate().map(|(i, rec)| TableRow {
+        row: i + 2,
+        line: rec.line,
+        fields: &rec.fields,
+    });
+    import_table(&header.fields, body, Source::Csv)
+}
+
+fn empty_file_problem() -> ImportProblem {
+    file_problem(
+        "csv_empty",
+        "Tệp rỗng: cần dòng tiêu đề với các cột ".to_owned() + &CSV_COLUMNS.join(","),
+        "The file is empty: a header row with the columns ".to_owned() + &CSV_COLUMNS.join(",") + " is needed",
+    )
+}
+
+/// Where a table's rows came from: decides the width rule, the `'=` unescaping and whether
+/// messages name the cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// CSV text: every record as wide as the header.
+    Csv,
+    /// A spreadsheet: ragged rows, cells named `C5`.
+    Sheet,
+}
+
+/// One data row of a table, placed in its file.
+struct TableRow<'a> {
+    row: usize,
+    line: usize,
+    fields: &'a [String],
+}
+
+/// The one import of the shared shape, whatever the file format.
+fn import_table<'a>(header: &[String], body: impl Iterator<Item = TableRow<'a>>, source: Source) -> ImportReport {
+    let mut report = ImportReport::default();
+    let Some(index) = header_index(header, source, &mut report.problems) else {
         return report;
     };
-    for (i, rec) in body.iter().enumerate() {
-        let row = i + 2;
+    for rec in body {
+        let row = rec.row;
         let mut problems = Vec::new();
-        let draft = if rec.fields.len() != header.fields.len() {
+        let width_problem = match source {
+            Source::Csv if rec.fields.len() != header.len() => Some((
+                "csv_row_width",
+                format!(
+                    "Dòng {row}: có {} cột, tiêu đề có {} cột.",
+                    rec.fields.len(),
+                    header.len()
+                ),
+                format!(
+                    "Row {row}: {} fields, the header has {}.",
+                    rec.fields.len(),
+                    header.len()
+                ),
+            )),
+            Source::Csv => None,
+            Source::Sheet => rec
+                .fields
+                .iter()
+                .enumerate()
+                .find(|(j, c)| !c.trim().is_empty() && header.get(*j).is_none_or(|h| h.trim().is_empty()))
+                .map(|(j, _)| {
+                    let cell = format!("{}{row}", column_letters(j));
+                    (
+                        "cell_without_header",
+                        format!(
+                            "Dòng {row}: ô {cell} có dữ liệu nhưng cột {} không có tiêu đề.",
+                            column_letters(j)
+                        ),
+                        format!(
+                            "Row {row}: cell {cell} holds data but column {} has no header.",
+                            column_letters(j)
+                        ),
+                    )
+                }),
+        };
+        let draft = if let Some((code, vi, en)) = width_problem {
             problems.push(ImportProblem {
                 row,
                 line: rec.line,
                 column: None,
-                code: "csv_row_width".into(),
+                code: code.into(),
                 severity: Severity::Error,
-                message_vi: format!(
-                    "Dòng {row}: có {} cột, tiêu đề có {} cột.",
-                    rec.fields.len(),
-                    header.fields.len()
-                ),
-                message_en: format!(
-                    "Row {row}: {} fields, the header has {}.",
-                    rec.fields.len(),
-                    header.fields.len()
-                ),
+                message_vi: vi,
+                message_en: en,
             });
             ProcedureVersion::default()
         } else {
-            let cell = |c: usize| rec.fields[index[c]].trim();
             let mut cells = [""; 15];
             for (c, v) in cells.iter_mut().enumerate() {
-                *v = cell(c);
+                let raw = rec.fields.get(index[c]).map_or("", |f| f.trim());
+                *v = match source {
+                    Source::Csv => unescape_csv_cell(raw),
+                    Source::Sheet => raw,
+                };
             }
             let mut ctx = RowCtx {
                 row,
                 line: rec.line,
+                cells: (source == Source::Sheet).then_some(index),
                 problems: &mut problems,
             };
             let draft = row_to_draft(&cells, &mut ctx);
@@ -216,6 +307,26 @@ fn from_records(parsed: Result<Vec<CsvRecord>, CsvError>) -> ImportReport {
     report
 }
 
+/// Undoes the formula guard of CSV exports (`'=x` → `=x`, see `motcua_docs::csv::write`), so
+/// that export then import gives back the same text.
+fn unescape_csv_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => s,
+    }
+}
+
+/// Spreadsheet column letters of a 0-based column: 0 → `A`, 26 → `AA`.
+fn column_letters(col: usize) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
 fn file_problem(code: &str, vi: String, en: String) -> ImportProblem {
     ImportProblem {
         row: 1,
@@ -229,8 +340,9 @@ fn file_problem(code: &str, vi: String, en: String) -> ImportProblem {
 }
 
 /// Maps each expected column to its position; reports missing, duplicate and unknown columns.
-fn header_index(header: &CsvRecord, problems: &mut Vec<ImportProblem>) -> Option<[usize; 15]> {
-    let names: Vec<String> = header.fields.iter().map(|f| f.trim().to_lowercase()).collect();
+/// In a spreadsheet, blank header cells are not columns.
+fn header_index(header: &[String], source: Source, problems: &mut Vec<ImportProblem>) -> Option<[usize; 15]> {
+    let names: Vec<String> = header.iter().map(|f| f.trim().to_lowercase()).collect();
     let mut index = [0usize; 15];
     let mut missing = Vec::new();
     for (c, col) in CSV_COLUMNS.iter().enumerate() {
@@ -241,6 +353,9 @@ fn header_index(header: &CsvRecord, problems: &mut Vec<ImportProblem>) -> Option
     }
     let mut seen = BTreeSet::new();
     for n in &names {
+        if source == Source::Sheet && n.is_empty() {
+            continue;
+        }
         if !seen.insert(n.as_str()) {
             problems.push(ImportProblem {
                 column: Some(n.clone()),
@@ -283,18 +398,28 @@ fn header_index(header: &CsvRecord, problems: &mut Vec<ImportProblem>) -> Option
 struct RowCtx<'a> {
     row: usize,
     line: usize,
+    /// Positions of the columns, when messages should name the cell (spreadsheets).
+    cells: Option<[usize; 15]>,
     problems: &'a mut Vec<ImportProblem>,
 }
 
 impl RowCtx<'_> {
     fn push(&mut self, col: Option<usize>, severity: Severity, code: &str, vi: String, en: String) {
         let column = col.map(|c| CSV_COLUMNS[c].to_owned());
-        let (wvi, wen) = match &column {
-            Some(c) => (
+        let cell = match (col, self.cells) {
+            (Some(c), Some(index)) => Some(format!("{}{}", column_letters(index[c]), self.row)),
+            _ => None,
+        };
+        let (wvi, wen) = match (&column, cell) {
+            (Some(c), Some(cell)) => (
+                format!("Dòng {}, cột \"{c}\" (ô {cell}): ", self.row),
+                format!("Row {}, column \"{c}\" (cell {cell}): ", self.row),
+            ),
+            (Some(c), None) => (
                 format!("Dòng {}, cột \"{c}\": ", self.row),
                 format!("Row {}, column \"{c}\": ", self.row),
             ),
-            None => (format!("Dòng {}: ", self.row), format!("Row {}: ", self.row)),
+            (None, _) => (format!("Dòng {}: ", self.row), format!("Row {}: ", self.row)),
         };
         self.problems.push(ImportProblem {
             row: self.row,
@@ -372,23 +497,22 @@ fn row_to_draft(cells: &[&str; 15], ctx: &mut RowCtx<'_>) -> ProcedureVersion {
     }
     let ky = cells[KY_HIEU];
     if !ky.is_empty() && Some(ky) != v.national_code.as_ref().map(NationalCode::as_str) {
-        if let Ok(a) = AppliedCode::parse(ky) {
-            if let Some(n) = &v.national_code
-                && a.national() != *n
-            {
-                ctx.error(
-                    KY_HIEU,
-                    "applied_code_mismatch",
-                    format!("mã áp dụng {a} không thuộc mã số TTHC {n}."),
-                    format!("the applied code {a} does not belong to the national code {n}."),
-                );
+        match AppliedCode::parse(ky) {
+            Ok(a) => {
+                if let Some(n) = &v.national_code
+                    && a.national() != *n
+                {
+                    ctx.error(
+                        KY_HIEU,
+                        "applied_code_mismatch",
+                        format!("mã áp dụng {a} không thuộc mã số TTHC {n}."),
+                        format!("the applied code {a} does not belong to the national code {n}."),
+                    );
+                }
+                v.applied_code = Some(a);
             }
-            v.applied_code = Some(a);
-        } else if is_legacy_code(ky) {
-            v.legacy_code = Some(ky.to_owned());
-        } else {
-            let e = AppliedCode::parse(ky).unwrap_err();
-            ctx.error(KY_HIEU, e.code(), e.message_vi(), e.message_en());
+            Err(_) if is_legacy_code(ky) => v.legacy_code = Some(ky.to_owned()),
+            Err(e) => ctx.error(KY_HIEU, e.code(), e.message_vi(), e.message_en()),
         }
     }
     // Level.

@@ -220,6 +220,106 @@ fn header_problems() {
     );
 }
 
+fn sheet(cells: &[&[&str]]) -> Vec<Vec<String>> {
+    cells
+        .iter()
+        .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+        .collect()
+}
+
+#[test]
+fn spreadsheet_rows_are_placed_by_row_and_cell() {
+    let header: Vec<String> = HEADER.split(',').map(str::to_owned).collect();
+    // Ragged rows (no trailing empty cells), a blank row, a bad code in row 4.
+    let rows = sheet(&[
+        &[
+            "1.003542",
+            "",
+            "Cấp giấy phép",
+            "",
+            "Cấp tỉnh",
+            "",
+            "",
+            "5",
+            "ngày làm việc",
+        ],
+        &[],
+        &["1.00354", "", "Tên"],
+    ]);
+    let r = import_rows(&header, &rows);
+    assert_eq!(r.rows.len(), 2, "the blank row is skipped");
+    assert_eq!((r.rows[0].row, r.rows[0].line), (2, 2));
+    assert_eq!((r.rows[1].row, r.rows[1].line), (4, 4));
+    assert!(r.rows[0].valid && !r.rows[1].valid);
+    let p = &r.problems[0];
+    assert_eq!(
+        (p.row, p.line, p.column.as_deref(), p.code.as_str()),
+        (4, 4, Some("ma_so"), "national_code_invalid")
+    );
+    assert!(
+        p.message_vi.starts_with("Dòng 4, cột \"ma_so\" (ô A4): "),
+        "{}",
+        p.message_vi
+    );
+    assert!(p.message_en.starts_with("Row 4, column \"ma_so\" (cell A4): "));
+    // Columns in another order: the cell named is where the column is.
+    let mut rev = header.clone();
+    rev.reverse();
+    let mut cells = vec![String::new(); 15];
+    cells[14] = "9.9".into();
+    cells[12] = "Tên".into();
+    let r = import_rows(&rev, &[cells]);
+    assert!(
+        r.problems[0].message_vi.contains("(ô O2)"),
+        "{}",
+        r.problems[0].message_vi
+    );
+}
+
+#[test]
+fn spreadsheet_cells_without_header_and_bad_headers() {
+    let mut header: Vec<String> = HEADER.split(',').map(str::to_owned).collect();
+    let mut row = vec![String::new(); 17];
+    row[2] = "Tên".into();
+    row[16] = "lạc cột".into();
+    let r = import_rows(&header, std::slice::from_ref(&row));
+    assert_eq!(r.problems[0].code, "cell_without_header");
+    assert!(
+        r.problems[0].message_vi.contains("ô Q2"),
+        "{}",
+        r.problems[0].message_vi
+    );
+    assert!(!r.is_valid());
+    // Blank header cells are not columns (no duplicate or unknown warnings).
+    header.push(String::new());
+    header.push(String::new());
+    row[16].clear();
+    let r = import_rows(&header, &[row]);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    // A wrong header names the missing columns.
+    let r = import_rows(&["ma".into(), "ten".into()], &sheet(&[&["1.003542", "x"]]));
+    assert!(r.rows.is_empty());
+    let p = r.problems.last().unwrap();
+    assert_eq!(p.code, "csv_header_invalid");
+    assert!(
+        p.message_vi.contains("thiếu cột: ma_so, ky_hieu_day_du"),
+        "{}",
+        p.message_vi
+    );
+    assert_eq!(import_rows(&[], &[]).problems[0].code, "csv_empty");
+}
+
+#[test]
+fn csv_formula_guard_is_undone() {
+    let r = row("1.003542,,Tên,,,,,,,,,,,,'-  Nộp tại Sở");
+    assert_eq!(r.rows[0].draft.notes, "-  Nộp tại Sở");
+    let r = row("1.003542,,'Tên,,,,,,,,,,,,'x");
+    assert_eq!(
+        (r.rows[0].draft.name.as_str(), r.rows[0].draft.notes.as_str()),
+        ("'Tên", "'x")
+    );
+}
+
 proptest! {
     #[test]
     fn import_never_panics(s in "\\PC{0,300}") {
@@ -231,5 +331,14 @@ proptest! {
     fn any_cells_give_a_report(cells in proptest::collection::vec("[^\"\r\n]{0,20}", 15)) {
         let r = import_csv(&format!("{HEADER}\n{}\n", cells.iter().map(|c| crate::catalog::quote_field(c)).collect::<Vec<_>>().join(",")));
         prop_assert_eq!(r.rows.len(), 1);
+    }
+
+    #[test]
+    fn any_sheet_gives_a_report(rows in proptest::collection::vec(proptest::collection::vec("\\PC{0,12}", 0..20), 0..6)) {
+        let header: Vec<String> = HEADER.split(',').map(str::to_owned).collect();
+        let _ = import_rows(&header, &rows);
+        if let Some((h, body)) = rows.split_first() {
+            let _ = import_rows(h, body);
+        }
     }
 }

@@ -14,7 +14,9 @@
 //! * [`decision`] — publication decisions (quyết định công bố), their items and verdicts.
 //! * [`editor`] — the back office's draft form, one line per item.
 //! * [`completeness`](mod@completeness) — QĐ 766 indicator 1.3, parts a–g.
-//! * [`import`] — the shared CSV shape, with a small RFC 4180 reader ([`csv`]).
+//! * [`import`] — the shared CSV shape, from CSV text or spreadsheet rows ([`import_rows`]),
+//!   with a small RFC 4180 reader ([`csv`]); [`export`] writes a procedure back as a row of it
+//!   ([`shared_row`]).
 
 pub mod codes;
 pub mod completeness;
@@ -22,6 +24,7 @@ pub mod csv;
 pub mod decision;
 pub mod diff;
 pub mod editor;
+pub mod export;
 pub mod import;
 mod problem;
 pub mod procedure;
@@ -34,7 +37,10 @@ pub use csv::{CsvError, CsvRecord, parse_csv, parse_csv_bytes, quote_field};
 pub use decision::{Decision, DecisionItem, FieldCounts, ItemKind, ItemTimeliness, statistics};
 pub use diff::{Change, ChangeKind, diff};
 pub use editor::EditorForm;
-pub use import::{CSV_COLUMNS, ImportProblem, ImportReport, ImportedRow, import_csv, import_csv_bytes, parse_dong};
+pub use export::shared_row;
+pub use import::{
+    CSV_COLUMNS, ImportProblem, ImportReport, ImportedRow, import_csv, import_csv_bytes, import_rows, parse_dong,
+};
 pub use problem::{Problem, Severity, has_errors};
 pub use procedure::{
     CaseVariant, Channel, ChannelSpec, Component, CopyType, Fee, FeeKind, FormTemplate, LegalDocument, Level,

@@ -59,6 +59,11 @@ pub fn routes(r: Routes) -> Routes {
             Access::roles(CONTROL_READERS),
             statistics_csv,
         )
+        .get(
+            "/kiem-soat/thong-ke.xlsx",
+            Access::roles(CONTROL_READERS),
+            statistics_xlsx,
+        )
 }
 
 fn actor(ctx: &ReqCtx) -> Result<motcua_store::events::Actor, HtmlError> {
@@ -1147,6 +1152,35 @@ async fn statistics_csv(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"thong-ke-tthc-{from}-{to}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn statistics_xlsx(
+    State(st): State<AppState>,
+    ctx: ReqCtx,
+    Query(q): Query<PeriodForm>,
+) -> Result<Response, HtmlError> {
+    let (from, to) = api::period(&q.from, &q.to)?;
+    let rows = api::statistics_of(&st, from, to).await?;
+    let body = motcua_docs::xlsx::write_table(
+        t(ctx.lang, "control.statistics"),
+        &statistics_headers(ctx.lang),
+        &statistics_rows(ctx.lang, &rows),
+    )
+    .map_err(|e| ApiError::internal().with_detail(e.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"thong-ke-tthc-{from}-{to}.xlsx\""),
             ),
         ],
         body,

@@ -293,6 +293,13 @@ async fn the_demo_decisions_carry_their_verdicts_and_the_dashboard_warns_before_
         "{}",
         csv.body
     );
+    let xlsx = app
+        .get(&mut c, "/kiem-soat/thong-ke.xlsx?from=2026-01-01&to=2026-12-31")
+        .await;
+    assert_eq!(xlsx.status, 200);
+    let table = motcua_docs::xlsx::read_table(&xlsx.bytes).unwrap();
+    assert_eq!(table[0][0], "Lĩnh vực");
+    assert_eq!(table.last().unwrap()[0], "Tổng cộng");
     let reversed = app
         .get(&mut c, "/api/v1/catalog/statistics?from=2026-02-01&to=2026-01-01")
         .await;

@@ -7,6 +7,7 @@
 mod browser;
 mod calendar;
 mod catalog;
+mod catalog_io;
 mod cli;
 mod decisions;
 mod http;

@@ -93,6 +93,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (for files).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -149,6 +151,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
