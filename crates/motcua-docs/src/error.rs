@@ -37,6 +37,12 @@ pub enum DocsError {
         /// What the writer said.
         detail: String,
     },
+    /// A Word document could not be assembled (không tạo được tệp Word).
+    #[error("the .docx document could not be written: {detail}")]
+    DocxWrite {
+        /// What the zip writer said.
+        detail: String,
+    },
 }
 
 impl DocsError {
@@ -50,6 +56,7 @@ impl DocsError {
             Self::XlsxCellTooLong { .. } => "xlsx_cell_too_long",
             Self::XlsxTooManyRows => "xlsx_too_many_rows",
             Self::XlsxWrite { .. } => "xlsx_write_failed",
+            Self::DocxWrite { .. } => "docx_write_failed",
         }
     }
 
@@ -63,6 +70,7 @@ impl DocsError {
             Self::XlsxCellTooLong { cell } => format!("Ô {cell}: nội dung dài hơn 32.767 ký tự, giới hạn của Excel."),
             Self::XlsxTooManyRows => "Bảng vượt quá giới hạn của một trang tính Excel (1.048.576 dòng, 16.384 cột).".into(),
             Self::XlsxWrite { detail } => format!("Không tạo được tệp Excel: {detail}"),
+            Self::DocxWrite { detail } => format!("Không tạo được tệp Word: {detail}"),
         }
     }
 
@@ -76,6 +84,7 @@ impl DocsError {
             Self::XlsxCellTooLong { cell } => format!("Cell {cell}: text longer than the 32,767 characters Excel allows."),
             Self::XlsxTooManyRows => "The table exceeds an Excel worksheet (1,048,576 rows, 16,384 columns).".into(),
             Self::XlsxWrite { detail } => format!("The Excel file could not be written: {detail}"),
+            Self::DocxWrite { detail } => format!("The Word file could not be written: {detail}"),
         }
     }
 }

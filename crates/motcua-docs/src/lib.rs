@@ -2,6 +2,7 @@
 //! the PDF forms (typst); it lives apart because those are heavy to compile and change rarely.
 
 pub mod csv;
+pub mod docx;
 mod error;
 pub mod xlsx;
 

@@ -12,7 +12,7 @@ use crate::routes::Routes;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use motcua_core::calendar::Duration;
 use motcua_core::catalog::{Channel, ProcedureVersion};
 use motcua_store::catalog::{self, ListFilter};
@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 pub fn routes(r: Routes) -> Routes {
     r.get("/thu-tuc", Access::Public, list)
         .get("/thu-tuc/{code}", Access::Public, detail)
+        .get("/thu-tuc/{code}/mau/{file}", Access::Public, form_file)
 }
 
 pub struct Row {
@@ -220,6 +221,8 @@ struct DetailPage {
     versions: Vec<VersionView>,
     version: i64,
     effective_from: String,
+    /// Where the form templates are downloaded from (`/thu-tuc/{code}/mau`).
+    form_base: String,
 }
 
 #[derive(Deserialize)]
@@ -342,8 +345,63 @@ async fn detail(
         versions,
         version: row.number,
         effective_from: row.effective_from.clone().unwrap_or_default(),
+        form_base: format!("/thu-tuc/{}/mau", url_encode(&code)),
         v,
     };
     let level = level_label(lang, &page.level);
     Ok(render(&DetailPage { level, ..page }))
+}
+
+/// A form template of the version in force, as a Word document: the application form generated
+/// from the procedure (name, addressee, components to attach), so every listed form can be
+/// downloaded and filled in.
+async fn form_file(
+    State(st): State<AppState>,
+    Path((code, file)): Path<(String, String)>,
+    Query(q): Query<OnQuery>,
+) -> Result<Response, HtmlError> {
+    let day = parse_on(&q.on)?;
+    let p = find(&st, &code).await?;
+    let row = catalog::in_force(st.store.db(), &p.id, day)
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "procedure_not_in_force").with_detail(code.clone()))?;
+    let v: ProcedureVersion =
+        serde_json::from_str(&row.document).map_err(|e| ApiError::internal().with_detail(e.to_string()))?;
+    let form = v
+        .forms
+        .iter()
+        .find(|f| f.file == file)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "form_unknown").with_detail(file.clone()))?;
+    let addressee = if v.agency.trim().is_empty() {
+        "Cơ quan giải quyết thủ tục hành chính".to_owned()
+    } else {
+        v.agency.clone()
+    };
+    let bytes = motcua_docs::docx::application_form(&v, form, &addressee)
+        .map_err(|e| ApiError::internal().with_detail(e.to_string()))?;
+    let stem = file.rsplit_once('.').map(|(s, _)| s).unwrap_or(&file);
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.docx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -580,3 +580,31 @@ async fn browser_control_officer_publishes_an_amendment_and_sees_diff_and_verdic
     c.clone().close().await.unwrap();
     eprintln!("browser_control_officer_publishes_an_amendment_and_sees_diff_and_verdict: ran in headless Chromium");
 }
+
+/// Issue 4, deliverable 4: the forms a citizen needs can be downloaded from the procedure page.
+#[tokio::test]
+async fn a_citizen_downloads_the_form_of_a_procedure() {
+    let app = TestApp::sqlite_demo().await;
+    let mut c = Client::default();
+    let page = app.get(&mut c, "/thu-tuc/1.000449").await;
+    assert_eq!(page.status, 200);
+    let href = page
+        .body
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .find(|h| h.contains("/mau/"))
+        .expect("a form link")
+        .to_owned();
+    let file = app.get(&mut c, &href).await;
+    assert_eq!(file.status, 200, "{href}");
+    assert!(
+        file.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    assert_eq!(&file.bytes[..2], b"PK", "a .docx is a zip package");
+    let missing = app.get(&mut c, "/thu-tuc/1.000449/mau/khong-co.docx").await;
+    assert_eq!(missing.status, 404);
+}
