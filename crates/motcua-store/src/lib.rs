@@ -8,8 +8,10 @@
 pub mod calendar;
 pub mod catalog;
 pub mod db;
+pub mod dossiers;
 pub mod error;
 pub mod events;
+pub mod files;
 mod heads;
 pub mod identity;
 pub mod time;
