@@ -8,6 +8,7 @@ mod browser;
 mod calendar;
 mod catalog;
 mod cli;
+mod dossiers_store;
 mod http;
 mod store;
 mod support;
