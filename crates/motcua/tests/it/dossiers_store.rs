@@ -720,7 +720,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             )
             .await
             .unwrap();
-            assert_eq!(ids(mine), [a.id.clone()]);
+            assert_eq!(ids(mine), [a.id.as_str()]);
             let unit_queue = dossiers::inbox(
                 s.db(),
                 &InboxFilter {
@@ -733,7 +733,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             .unwrap();
             assert_eq!(
                 ids(unit_queue),
-                [a.id.clone(), b.id.clone()],
+                [a.id.as_str(), b.id.as_str()],
                 "soonest appointment first"
             );
             for q in ["tran van minh", "TRẦN VĂN", "261127-0001"] {
@@ -746,7 +746,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
                 )
                 .await
                 .unwrap();
-                assert_eq!(ids(hits), [a.id.clone()], "{q}");
+                assert_eq!(ids(hits), [a.id.as_str()], "{q}");
             }
             let hoa = dossiers::inbox(
                 s.db(),
@@ -757,7 +757,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             )
             .await
             .unwrap();
-            assert_eq!(ids(hoa), [b.id.clone()]);
+            assert_eq!(ids(hoa), [b.id.as_str()]);
             // On Friday 4 December at 10:00 the first is overdue; the second is due on Monday 7th.
             let now = t("2026-12-04T10:00:00+07:00");
             let overdue = dossiers::inbox(
@@ -769,7 +769,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             )
             .await
             .unwrap();
-            assert_eq!(ids(overdue), [a.id.clone()]);
+            assert_eq!(ids(overdue), [a.id.as_str()]);
             let near = dossiers::inbox(
                 s.db(),
                 &InboxFilter {
@@ -780,7 +780,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             )
             .await
             .unwrap();
-            assert_eq!(ids(near), [b.id.clone()]);
+            assert_eq!(ids(near), [b.id.as_str()]);
             let page2 = dossiers::inbox(
                 s.db(),
                 &InboxFilter {
@@ -791,7 +791,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             )
             .await
             .unwrap();
-            assert_eq!(ids(page2), [b.id.clone()]);
+            assert_eq!(ids(page2), [b.id.as_str()]);
             db
         },
     )
