@@ -154,7 +154,7 @@ pub fn application_form(v: &ProcedureVersion, form: &FormTemplate, agency: &str)
         Paragraph::text(format!("1. Tên tổ chức, cá nhân đề nghị: {blank}")),
         Paragraph::text(format!("2. Số định danh cá nhân / mã số thuế: {blank}")),
         Paragraph::text(format!("3. Địa chỉ: {blank}")),
-        Paragraph::text(format!("4. Điện thoại: …………………… Thư điện tử: ……………………")),
+        Paragraph::text("4. Điện thoại: …………………… Thư điện tử: ……………………"),
         Paragraph::text(format!("5. Nội dung đề nghị: {}.", v.name)),
     ];
     let attached: Vec<String> = v
