@@ -8,3 +8,4 @@ pub mod catalog_cli;
 pub mod config;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_dossiers;

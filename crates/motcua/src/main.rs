@@ -199,7 +199,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             motcua::demo::seed(&store).await.context("loading demo data")?;
-            println!("motcua demo: Sở Khoa học và Công nghệ tỉnh Quảng Trị");
+            let dossiers = motcua::demo_dossiers::seed(
+                &store,
+                &motcua_store::calendar::CalendarCache::new(),
+                chrono::Utc::now(),
+            )
+            .await
+            .context("loading demo dossiers")?;
+            println!(
+                "motcua demo: Sở Khoa học và Công nghệ tỉnh Quảng Trị ({} hồ sơ / dossiers)",
+                dossiers.total
+            );
             print!("{}", motcua::demo::accounts_text());
             serve(cfg, store).await?;
         }

@@ -962,3 +962,55 @@ async fn scans_are_checked_by_their_bytes_and_attached_to_components() {
     )
     .await;
 }
+
+/// Issue 5 item 17: the demo loads about 200 dossiers in every state, with the special cases
+/// the inspection and apology features need; every chain verifies.
+#[tokio::test]
+async fn the_demo_dossiers_cover_every_state_and_the_special_cases() {
+    let db = crate::support::TestDb::sqlite().await;
+    motcua::demo::seed(&db.store).await.unwrap();
+    let now = chrono::Utc::now();
+    let cache = motcua_store::calendar::CalendarCache::new();
+    let out = motcua::demo_dossiers::seed(&db.store, &cache, now).await.unwrap();
+    assert_eq!(out.total, 200);
+    for state in [
+        "returned",
+        "decided",
+        "processing",
+        "awaiting_supplement",
+        "awaiting_fee",
+        "awaiting_decision",
+        "withdrawn",
+        "stopped",
+        "guided",
+        "not_received",
+        "received",
+    ] {
+        assert!(
+            out.by_state.get(state).copied().unwrap_or(0) > 0,
+            "{state}: {:?}",
+            out.by_state
+        );
+    }
+    let filter = motcua_store::events::EventFilter {
+        kind_prefix: Some("dossier.".into()),
+        limit: 100_000,
+        ..Default::default()
+    };
+    let events = motcua_store::events::list(db.store.db(), &filter).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    for k in [
+        "dossier.apology_issued",
+        "dossier.sent_to_agency",
+        "dossier.returned_from_agency",
+    ] {
+        assert!(kinds.contains(&k), "{k}");
+    }
+    let flagged = |flag: &str| {
+        events
+            .iter()
+            .any(|e| e.kind == "dossier.supplement_requested" && e.payload.contains(flag))
+    };
+    assert!(flagged("repeated_request") && flagged("not_in_published_procedure"));
+    assert!(motcua_store::events::verify_all(db.store.db()).await.unwrap().ok());
+}

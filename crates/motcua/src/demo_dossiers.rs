@@ -1,0 +1,472 @@
+//! Demo dossiers (issue 5 item 17): about 200 dossiers over the demo catalog, received at the
+//! Department's desk over the last three months, in every state — returned, decided, being
+//! processed, awaiting a supplement or a fee, denied, withdrawn, stopped, guided, refused —
+//! some late, one with two supplement requests, one asked for a paper outside the published
+//! procedure, one with an apology and a new appointment, one sent to another agency and back.
+//!
+//! Everything goes through the same store functions as the desk and the API, with instants in
+//! the past, so every dossier has its full event history. Names and numbers are invented.
+
+use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate, Utc};
+use motcua_core::catalog::{Channel, ProcedureVersion};
+use motcua_core::dossiers::{
+    Applicant, Command, ComponentRef, DeadlineRules, Evaluation, Organisation, Person, ReturnMethod, StepVerdict,
+    SupplementDraft, SupplementItemDraft,
+};
+use motcua_core::identity::UnitCode;
+use motcua_store::calendar::CalendarCache;
+use motcua_store::dossiers::{self, Deadlines, DossierRow, Intake, IntakeOutcome, PresentComponent};
+use motcua_store::events::Actor;
+use motcua_store::{Store, StoreError, catalog, identity};
+
+/// What was loaded, by final state.
+#[derive(Debug, Default)]
+pub struct DemoDossiers {
+    pub total: usize,
+    pub by_state: std::collections::BTreeMap<String, usize>,
+}
+
+const FAMILY: [&str; 10] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ"];
+const MIDDLE: [&str; 6] = ["Văn", "Thị", "Minh", "Thanh", "Quốc", "Ngọc"];
+const GIVEN: [&str; 12] = [
+    "An", "Bình", "Cường", "Dung", "Giang", "Hải", "Hạnh", "Khánh", "Linh", "Nam", "Phương", "Quân",
+];
+const COMPANIES: [&str; 6] = [
+    "Công ty TNHH Thiết bị Y tế Đông Hà",
+    "Công ty Cổ phần Cơ khí Quảng Trị",
+    "Bệnh viện Đa khoa Triệu Hải",
+    "Công ty TNHH Kiểm định Miền Trung",
+    "Hợp tác xã Nông nghiệp Gio Linh",
+    "Công ty Cổ phần Công nghệ Hiền Lương",
+];
+
+fn applicant(i: usize) -> Applicant {
+    if i % 4 == 3 {
+        let name = COMPANIES[i % COMPANIES.len()];
+        Applicant::Organisation(Organisation {
+            name: name.into(),
+            tax_code: format!("32{:08}", 10_000_000 + i * 7919 % 89_999_999),
+            representative: format!("{} {} {}", FAMILY[i % 10], MIDDLE[i % 6], GIVEN[(i / 3) % 12]),
+            phone: format!("0233{:07}", 3_500_000 + i),
+            email: Some(format!("lienhe{i}@doanhnghiep.example.vn")),
+            address: Some("Đông Hà, Quảng Trị".into()),
+        })
+    } else {
+        Applicant::Person(Person {
+            full_name: format!("{} {} {}", FAMILY[i % 10], MIDDLE[(i / 10) % 6], GIVEN[(i * 7) % 12]),
+            citizen_id: format!("045{:09}", 100_000_000 + i * 104_729 % 899_999_999),
+            phone: format!("09{:08}", 12_340_000 + i * 37),
+            email: i.is_multiple_of(3).then(|| format!("congdan{i}@mail.example.vn")),
+            address: Some(format!("{} Lê Duẩn, Đông Hà, Quảng Trị", 10 + i)),
+        })
+    }
+}
+
+/// The receipt instant of dossier `i`: spread over the last ~90 days, on weekdays, in office
+/// hours (UTC+7).
+fn received_at(i: usize, today: NaiveDate) -> DateTime<Utc> {
+    let mut day = today - ChronoDuration::days(1 + (i as i64 * 89) / 200);
+    while matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+        day -= ChronoDuration::days(1);
+    }
+    let hour = 1 + (i % 7) as u32; // 08:00–14:00 local
+    day.and_hms_opt(hour, (i % 4) as u32 * 15, 0)
+        .unwrap_or_default()
+        .and_utc()
+}
+
+struct People {
+    clerk: Actor,
+    specialist: Actor,
+    leader: Actor,
+    specialist_id: String,
+}
+
+async fn people(store: &Store) -> Result<People, StoreError> {
+    let users = identity::list_users(store.db()).await?;
+    let id = |name: &str| {
+        users
+            .iter()
+            .find(|u| u.username == name)
+            .map(|u| u.id.clone())
+            .ok_or_else(|| StoreError::NotFound(format!("demo user {name}")))
+    };
+    let actor = |id: String, role: &str, unit: &str| Actor {
+        id,
+        role: role.into(),
+        unit: unit.into(),
+    };
+    let specialist_id = id("hung")?;
+    Ok(People {
+        clerk: actor(id("lan")?, "clerk", "000.05.15.H50"),
+        specialist: actor(specialist_id.clone(), "specialist", "000.03.15.H50"),
+        leader: actor(id("hoa")?, "leader", "000.03.15.H50"),
+        specialist_id,
+    })
+}
+
+/// Walks one dossier through commands, each a little later than the one before and never in
+/// the future; stops quietly when the next step would be after `now`.
+struct Walk<'a> {
+    store: &'a Store,
+    dl: Deadlines<'a>,
+    row: DossierRow,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+}
+
+impl Walk<'_> {
+    async fn step(&mut self, actor: &Actor, hours: i64, cmd: Command) -> Result<bool, StoreError> {
+        let at = self.at + ChronoDuration::hours(hours);
+        if at >= self.now {
+            return Ok(false);
+        }
+        self.row = dossiers::apply_command(self.store, self.dl, actor, at, &self.row.id, self.row.version, cmd).await?;
+        self.at = at;
+        Ok(true)
+    }
+
+    async fn supplement(&mut self, actor: &Actor, hours: i64, draft: SupplementDraft) -> Result<bool, StoreError> {
+        let at = self.at + ChronoDuration::hours(hours);
+        if at >= self.now {
+            return Ok(false);
+        }
+        self.row =
+            dossiers::request_supplement(self.store, self.dl, actor, at, &self.row.id, self.row.version, draft).await?;
+        self.at = at;
+        Ok(true)
+    }
+}
+
+/// Load the demo dossiers. `now` is the present instant (nothing is dated after it).
+pub async fn seed(store: &Store, calendars: &CalendarCache, now: DateTime<Utc>) -> Result<DemoDossiers, StoreError> {
+    let rules = DeadlineRules::default();
+    let dl = Deadlines {
+        calendars,
+        rules: &rules,
+    };
+    let today = (now + ChronoDuration::hours(7)).date_naive();
+    let who = people(store).await?;
+    // Procedures a desk receives in person with a workflow of working days.
+    let mut procs: Vec<(String, ProcedureVersion)> = Vec::new();
+    for row in catalog::in_force_all(store.db(), today - ChronoDuration::days(95), &Default::default()).await? {
+        if let Ok(v) = serde_json::from_str::<ProcedureVersion>(&row.document)
+            && v.channels
+                .iter()
+                .any(|c| c.channel == Channel::InPerson && !c.workflow.is_empty())
+            && catalog::in_force(store.db(), &row.procedure_id, today).await?.is_some()
+        {
+            procs.push((row.procedure_id.clone(), v));
+        }
+    }
+    if procs.is_empty() {
+        return Ok(DemoDossiers::default());
+    }
+    let mut out = DemoDossiers::default();
+    for i in 0..200usize {
+        let (pid, v) = &procs[i % procs.len()];
+        let at = received_at(i, today);
+        let required: Vec<usize> = v
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.requirement == motcua_core::catalog::Requirement::Required)
+            .map(|(n, _)| n)
+            .collect();
+        let bucket = i % 20;
+        let outcome = match bucket {
+            15 => IntakeOutcome::GuideToComplete {
+                missing: vec![],
+                reason: "Thiếu tài liệu chứng minh đáp ứng điều kiện.".into(),
+            },
+            16 => IntakeOutcome::Refuse {
+                reason: "Thủ tục không thuộc thẩm quyền giải quyết của Sở Khoa học và Công nghệ.".into(),
+            },
+            _ => IntakeOutcome::Receive,
+        };
+        let present = match bucket {
+            15 => required
+                .iter()
+                .take(1)
+                .map(|n| PresentComponent {
+                    index: *n,
+                    file_id: None,
+                })
+                .collect(),
+            _ => required
+                .iter()
+                .map(|n| PresentComponent {
+                    index: *n,
+                    file_id: None,
+                })
+                .collect(),
+        };
+        let row = dossiers::receive(
+            store,
+            dl,
+            &who.clerk,
+            at,
+            Intake {
+                procedure: pid.clone(),
+                channel: if i % 9 == 4 { Channel::Postal } else { Channel::InPerson },
+                variant: None,
+                applicant: applicant(i),
+                present,
+                receiving_unit: "000.05.15.H50".into(),
+                outcome,
+                intake_key: Some(format!("demo-{i}")),
+            },
+        )
+        .await;
+        // A procedure offered only in person cannot take a postal dossier: receive in person.
+        let row = match row {
+            Ok(r) => r,
+            Err(StoreError::Rejected {
+                code: "channel_not_offered",
+                ..
+            }) => {
+                dossiers::receive(
+                    store,
+                    dl,
+                    &who.clerk,
+                    at,
+                    Intake {
+                        procedure: pid.clone(),
+                        channel: Channel::InPerson,
+                        variant: None,
+                        applicant: applicant(i),
+                        present: required
+                            .iter()
+                            .map(|n| PresentComponent {
+                                index: *n,
+                                file_id: None,
+                            })
+                            .collect(),
+                        receiving_unit: "000.05.15.H50".into(),
+                        outcome: IntakeOutcome::Receive,
+                        intake_key: Some(format!("demo-{i}-p")),
+                    },
+                )
+                .await?
+            }
+            Err(e) => return Err(e),
+        };
+        let mut w = Walk {
+            store,
+            dl,
+            row,
+            at,
+            now,
+        };
+        if matches!(bucket, 15 | 16) {
+            *out.by_state.entry(w.row.state.clone()).or_default() += 1;
+            out.total += 1;
+            continue;
+        }
+        walk(&mut w, &who, v, i, bucket).await?;
+        *out.by_state.entry(w.row.state.clone()).or_default() += 1;
+        out.total += 1;
+    }
+    Ok(out)
+}
+
+async fn hand_over_all(w: &mut Walk<'_>, who: &People, gap: i64) -> Result<bool, StoreError> {
+    while w.row.state == "processing" {
+        let receiver = if w.row.current_step + 1 >= w.row.steps_total {
+            who.leader.id.clone()
+        } else {
+            who.specialist_id.clone()
+        };
+        let actor = if w.row.current_step == 0 {
+            &who.clerk
+        } else {
+            &who.specialist
+        };
+        let cmd = Command::HandOver {
+            receiver,
+            verdict: StepVerdict::OnTime,
+        };
+        if !w.step(actor, gap, cmd).await? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bucket: usize) -> Result<(), StoreError> {
+    if bucket == 17 {
+        return Ok(()); // received, waiting to be assigned
+    }
+    let assign = Command::Assign {
+        assignee: who.specialist_id.clone(),
+    };
+    if !w.step(&who.leader, 1, assign).await? {
+        return Ok(());
+    }
+    // Special cases first.
+    match i {
+        // Two supplement requests: the second with a written reason (repeated request).
+        10 => {
+            let first = SupplementDraft {
+                items: vec![SupplementItemDraft::Component {
+                    component: ComponentRef::Index(1),
+                    note: Some("Bản sao chưa rõ nét.".into()),
+                }],
+                reason: "Tài liệu chứng minh điều kiện chưa đầy đủ.".into(),
+                repeat_reason: None,
+            };
+            if !w.supplement(&who.specialist, 4, first).await? {
+                return Ok(());
+            }
+            let received = Command::SupplementReceived { appointment: w.at };
+            if !w.step(&who.clerk, 48, received).await? {
+                return Ok(());
+            }
+            let second = SupplementDraft {
+                items: vec![SupplementItemDraft::Component {
+                    component: ComponentRef::Index(0),
+                    note: Some("Đơn chưa ký đúng thẩm quyền.".into()),
+                }],
+                reason: "Đơn đề nghị chưa đúng mẫu.".into(),
+                repeat_reason: Some("Phát hiện sai sót khi thẩm định lần hai.".into()),
+            };
+            w.supplement(&who.specialist, 6, second).await?;
+            return Ok(());
+        }
+        // A paper the published procedure does not list.
+        30 => {
+            let draft = SupplementDraft {
+                items: vec![SupplementItemDraft::Other {
+                    name: "Giấy xác nhận của Ủy ban nhân dân phường nơi cư trú".into(),
+                    justification: "Để xác minh địa chỉ của người đề nghị.".into(),
+                }],
+                reason: "Cần xác minh thông tin người đề nghị.".into(),
+                repeat_reason: None,
+            };
+            w.supplement(&who.specialist, 5, draft).await?;
+            return Ok(());
+        }
+        // Late, with an apology and a new appointment, then processed.
+        50 => {
+            if let Some(app) = w.row.appointment {
+                let new = motcua_store::time::from_us(app) + ChronoDuration::days(5);
+                let apology = Command::IssueApology {
+                    reason: "Hồ sơ cần lấy ý kiến của cơ quan chuyên môn về an toàn bức xạ.".into(),
+                    new_appointment: new,
+                };
+                if !w.step(&who.leader, 24, apology).await? {
+                    return Ok(());
+                }
+            }
+            hand_over_all(w, who, 30).await?;
+            return Ok(());
+        }
+        // Inter-agency: sent to the provincial People's Committee and back.
+        70 => {
+            let agency = UnitCode::parse("000.00.00.H50")
+                .map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
+            if !w.step(&who.specialist, 3, Command::SendToAgency { agency }).await? {
+                return Ok(());
+            }
+            w.step(&who.specialist, 30, Command::ReturnFromAgency).await?;
+            hand_over_all(w, who, 3).await?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    // Late dossiers: slow hand-overs; others a few hours apart.
+    let gap = if matches!(bucket, 18 | 19) { 40 } else { 3 };
+    match bucket {
+        7..=9 => {
+            // Somewhere in the middle of processing.
+            let steps = (i / 20) % 3;
+            for _ in 0..steps {
+                if w.row.state != "processing" {
+                    break;
+                }
+                let cmd = Command::HandOver {
+                    receiver: who.specialist_id.clone(),
+                    verdict: StepVerdict::OnTime,
+                };
+                if !w.step(&who.specialist, gap, cmd).await? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        10 => {
+            let draft = SupplementDraft {
+                items: vec![SupplementItemDraft::Component {
+                    component: ComponentRef::Index(1),
+                    note: None,
+                }],
+                reason: "Tài liệu chứng minh điều kiện chưa đầy đủ.".into(),
+                repeat_reason: None,
+            };
+            w.supplement(&who.specialist, 4, draft).await?;
+            return Ok(());
+        }
+        19 => return Ok(()), // assigned long ago and still at the first step: overdue
+        11 => {
+            // Fees requested during processing (national status 6).
+            let fees = motcua_core::dossiers::checklist(v, Channel::InPerson, None)
+                .map(|c| c.fees)
+                .unwrap_or_default();
+            if !fees.is_empty() {
+                w.step(&who.specialist, 2, Command::RequestFee { items: fees }).await?;
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
+    if !hand_over_all(w, who, gap).await? {
+        return Ok(());
+    }
+    match bucket {
+        12 => {
+            let deny = Command::Deny {
+                reason: "Tổ chức chưa đáp ứng điều kiện về cơ sở vật chất theo quy định.".into(),
+            };
+            w.step(&who.leader, 4, deny).await?;
+        }
+        13 => {
+            let withdraw = Command::Withdraw {
+                reason: "Người nộp hồ sơ đề nghị rút hồ sơ.".into(),
+            };
+            w.step(&who.clerk, 4, withdraw).await?;
+        }
+        14 => {
+            let stop = Command::Stop {
+                reason: "Tổ chức bị giải thể trong thời gian giải quyết hồ sơ.".into(),
+            };
+            w.step(&who.leader, 4, stop).await?;
+        }
+        _ => {
+            let approve = Command::Approve {
+                number: format!("{}/GP-SKHCN", 100 + i),
+                date: (w.at + ChronoDuration::hours(7)).date_naive(),
+            };
+            if !w.step(&who.leader, 4, approve).await? || matches!(bucket, 5 | 6) {
+                return Ok(());
+            }
+            let method = if i.is_multiple_of(5) {
+                ReturnMethod::Post {
+                    tracking: format!("EB{:09}VN", 100_000_000 + i),
+                }
+            } else {
+                ReturnMethod::Counter {
+                    received_by: "Người nộp hồ sơ".into(),
+                }
+            };
+            if !w.step(&who.clerk, 20, Command::ReturnResult { method }).await? {
+                return Ok(());
+            }
+            if i.is_multiple_of(3)
+                && let Ok(e) = Evaluation::new([2, 2, 2, 1, 2, 2, 2, 2, (i % 2) as u8 + 1])
+            {
+                w.step(&who.clerk, 0, Command::Evaluate(e)).await?;
+            }
+        }
+    }
+    Ok(())
+}
