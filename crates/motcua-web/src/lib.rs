@@ -64,6 +64,8 @@ pub struct Inner {
     pub verify_cache: Mutex<Option<(DateTime<Utc>, VerifyReport)>>,
     /// Built national and agency calendars, by version.
     pub calendar: motcua_store::calendar::CalendarCache,
+    /// Deadline rules of dossier processing (near-due window, pauses, verdicts); configuration.
+    pub deadline_rules: motcua_core::dossiers::DeadlineRules,
 }
 
 impl std::ops::Deref for AppState {
@@ -83,7 +85,16 @@ impl AppState {
             metrics: metrics_handle(),
             verify_cache: Mutex::new(None),
             calendar: motcua_store::calendar::CalendarCache::new(),
+            deadline_rules: motcua_core::dossiers::DeadlineRules::default(),
         }))
+    }
+
+    /// Where dossier deadlines come from: the calendar cache and the deadline rules.
+    pub fn deadlines(&self) -> motcua_store::dossiers::Deadlines<'_> {
+        motcua_store::dossiers::Deadlines {
+            calendars: &self.calendar,
+            rules: &self.deadline_rules,
+        }
     }
 }
 

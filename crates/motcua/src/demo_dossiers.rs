@@ -464,7 +464,7 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
             if i.is_multiple_of(3)
                 && let Ok(e) = Evaluation::new([2, 2, 2, 1, 2, 2, 2, 2, (i % 2) as u8 + 1])
             {
-                w.step(&who.clerk, 0, Command::Evaluate(e)).await?;
+                w.step(&who.clerk, 0, Command::Evaluate { scores: e }).await?;
             }
         }
     }

@@ -17,6 +17,7 @@
 //! * [`intake`] — the completeness checklist (kiểm tra thành phần hồ sơ) and the fees due.
 //! * [`forms`] — which official forms apply by receipt date ([`FormSet::for_receipt`]).
 //! * [`evaluation`] — the nine indices of TT 01/2018 Điều 13 ([`Evaluation`]).
+//! * [`permission`] — which roles (and units) may run which command.
 //! * [`applicant`] — the applicant (người nộp hồ sơ): person or organisation, validated.
 //! * [`DossierError`] — validation errors of the inputs above (code, Vietnamese, English).
 
@@ -27,6 +28,7 @@ mod error;
 pub mod evaluation;
 pub mod forms;
 pub mod intake;
+pub mod permission;
 pub mod state;
 pub mod supplement;
 

@@ -344,8 +344,12 @@ pub enum Command {
         /// How.
         method: ReturnMethod,
     },
-    /// Đánh giá (TT 01/2018 Điều 13), once.
-    Evaluate(Evaluation),
+    /// Đánh giá (TT 01/2018 Điều 13), once. A struct variant because an internally tagged enum
+    /// cannot carry a bare sequence (`{"kind":"evaluate","scores":[2,2,…]}`).
+    Evaluate {
+        /// The nine scores, index 1 first.
+        scores: Evaluation,
+    },
 }
 
 impl Command {
@@ -370,7 +374,7 @@ impl Command {
             Self::Stop { .. } => "stop",
             Self::Withdraw { .. } => "withdraw",
             Self::ReturnResult { .. } => "return_result",
-            Self::Evaluate(_) => "evaluate",
+            Self::Evaluate { .. } => "evaluate",
         }
     }
 
@@ -395,7 +399,7 @@ impl Command {
             Self::Stop { .. } => "stopped",
             Self::Withdraw { .. } => "withdrawn",
             Self::ReturnResult { .. } => "result_returned",
-            Self::Evaluate(_) => "evaluated",
+            Self::Evaluate { .. } => "evaluated",
         }
     }
 
@@ -420,7 +424,7 @@ impl Command {
             Self::Stop { .. } => "Dừng xử lý",
             Self::Withdraw { .. } => "Rút hồ sơ",
             Self::ReturnResult { .. } => "Trả kết quả",
-            Self::Evaluate(_) => "Đánh giá",
+            Self::Evaluate { .. } => "Đánh giá",
         }
     }
 }
@@ -830,7 +834,7 @@ pub fn decide(d: &Dossier, cmd: &Command, at: DateTime<Utc>) -> Result<Event, Tr
             }
             S::Returned
         }
-        Command::Evaluate(_) => {
+        Command::Evaluate { .. } => {
             if s != S::Returned {
                 return Err(illegal());
             }
@@ -930,7 +934,7 @@ impl Dossier {
             }
             Command::Stop { .. } | Command::Withdraw { .. } => self.close_pause(e.at),
             Command::ReturnResult { .. } => self.returned_at = Some(e.at),
-            Command::Evaluate(ev) => self.evaluation = Some(*ev),
+            Command::Evaluate { scores } => self.evaluation = Some(*scores),
         }
     }
 

@@ -115,7 +115,9 @@ fn desk_journey_guide_receive_supplement_hand_over_decide_return_rate() {
                     tracking: "EL123456789VN".into(),
                 },
             },
-            Command::Evaluate(Evaluation::new([2, 2, 1, 2, 2, 2, 2, 2, 2]).unwrap()),
+            Command::Evaluate {
+                scores: Evaluation::new([2, 2, 1, 2, 2, 2, 2, 2, 2]).unwrap(),
+            },
         ],
     );
     let statuses: Vec<u8> = events.iter().map(|e| e.to.national_status()).collect();
@@ -154,7 +156,9 @@ fn desk_journey_guide_receive_supplement_hand_over_decide_return_rate() {
     // Rated once only (TT 01/2018 Điều 13).
     let e = decide(
         &d,
-        &Command::Evaluate(Evaluation::new([0; 9]).unwrap()),
+        &Command::Evaluate {
+            scores: Evaluation::new([0; 9]).unwrap(),
+        },
         t("2026-12-30T00:00:00Z"),
     );
     assert_eq!(e.unwrap_err().code(), "already_evaluated");
@@ -445,7 +449,9 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Command::ReturnResult {
             method: ReturnMethod::Electronic
         }),
-        Just(Command::Evaluate(Evaluation::new([1; 9]).unwrap())),
+        Just(Command::Evaluate {
+            scores: Evaluation::new([1; 9]).unwrap()
+        }),
     ]
 }
 
@@ -483,7 +489,8 @@ proptest! {
                     // Terminal states are absorbing; a returned dossier only takes one rating.
                     prop_assert!(!before.state.is_terminal(), "{} left {}", cmd.name(), before.state);
                     if before.state == S::Returned {
-                        prop_assert!(matches!(cmd, Command::Evaluate(_)) && before.evaluation.is_none());
+                        let is_evaluation = matches!(cmd, Command::Evaluate { .. });
+                        prop_assert!(is_evaluation && before.evaluation.is_none());
                     }
                     prop_assert_eq!(e.from, before.state);
                     prop_assert_eq!(e.to, next.state);
@@ -527,4 +534,17 @@ proptest! {
         // Folding the log gives the same state.
         prop_assert_eq!(Dossier::from_events(&events), d);
     }
+}
+
+/// Commands travel as JSON in events and over the API; the evaluation must survive the round trip
+/// (TT 01/2018 Điều 13: nine indices, each 0–2).
+#[test]
+fn evaluate_command_round_trips_through_json_tt01_2018_dieu_13() {
+    let cmd = Command::Evaluate {
+        scores: Evaluation::new([2, 1, 0, 2, 2, 2, 1, 2, 2]).unwrap(),
+    };
+    let json = serde_json::to_string(&cmd).unwrap();
+    assert_eq!(json, r#"{"kind":"evaluate","scores":[2,1,0,2,2,2,1,2,2]}"#);
+    assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
+    assert!(serde_json::from_str::<Command>(r#"{"kind":"evaluate","scores":[3,1,0,2,2,2,1,2,2]}"#).is_err());
 }
