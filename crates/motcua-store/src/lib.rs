@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod catalog_index;
 pub mod db;
 pub mod decisions;
 pub mod dossiers;

@@ -64,6 +64,8 @@ pub struct Inner {
     pub verify_cache: Mutex<Option<(DateTime<Utc>, VerifyReport)>>,
     /// Built national and agency calendars, by version.
     pub calendar: motcua_store::calendar::CalendarCache,
+    /// The public catalog search, kept in memory while the catalog does not change.
+    pub catalog_index: motcua_store::catalog_index::CatalogIndex,
     /// Deadline rules of dossier processing (near-due window, pauses, verdicts); configuration.
     pub deadline_rules: motcua_core::dossiers::DeadlineRules,
 }
@@ -85,6 +87,7 @@ impl AppState {
             metrics: metrics_handle(),
             verify_cache: Mutex::new(None),
             calendar: motcua_store::calendar::CalendarCache::new(),
+            catalog_index: motcua_store::catalog_index::CatalogIndex::new(),
             deadline_rules: motcua_core::dossiers::DeadlineRules::default(),
         }))
     }

@@ -24,6 +24,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000_000)]
         iterations: usize,
     },
+    /// Public catalog search over HTTP (p50/p99, requests/s) beside a bare constant endpoint of
+    /// the same server, over a generated catalog.
+    Catalog {
+        /// Procedures generated (with Vietnamese names) and published.
+        #[arg(long, default_value_t = 10_000)]
+        procedures: usize,
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Requests per scenario.
+        #[arg(long, default_value_t = 40_000)]
+        requests: usize,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -33,6 +46,11 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             bench_calendar(iterations);
             Ok(())
         }
+        BenchCommand::Catalog {
+            procedures,
+            clients,
+            requests,
+        } => crate::bench_catalog::run(procedures, clients, requests).await,
     }
 }
 

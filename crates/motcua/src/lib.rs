@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_catalog;
+pub mod bench_http;
 pub mod calendar_cli;
 pub mod catalog_cli;
 pub mod config;

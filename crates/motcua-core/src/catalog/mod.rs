@@ -46,7 +46,7 @@ pub use procedure::{
     CaseVariant, Channel, ChannelSpec, Component, CopyType, Fee, FeeKind, FormTemplate, LegalDocument, Level,
     OnlineLevel, ProcedureVersion, Requirement, ResultSpec, Step, WORKING_HOURS_PER_DAY, WorkflowStep,
 };
-pub use search::{MatchKind, Query, Score, fold, rank, within_one_edit};
+pub use search::{MatchKind, Query, Score, SearchIndex, fold, rank, within_one_edit};
 pub use timeliness::{
     Timeliness, TimelinessError, TimelinessRules, Verdict, WorkingDayOracle, decision_timeliness,
     publication_timeliness, step_working_days,

@@ -271,6 +271,10 @@ pub fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     }
 }
 
+#[path = "search_index.rs"]
+mod index;
+pub use index::SearchIndex;
+
 #[cfg(test)]
 #[path = "search_tests.rs"]
 mod tests;

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use motcua_store::catalog::{self, ListFilter, VersionRow};
+use motcua_store::catalog_index::IndexedVersion;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -79,7 +80,24 @@ pub struct SearchResult {
     pub items: Vec<ProcedureSummary>,
 }
 
-fn summary(v: &VersionRow, matched: Option<String>) -> ProcedureSummary {
+fn summary(v: &IndexedVersion, matched: Option<String>) -> ProcedureSummary {
+    ProcedureSummary {
+        procedure_id: v.procedure_id.clone(),
+        national_code: v.national_code.clone(),
+        applied_code: v.applied_code.clone(),
+        name: v.name.clone(),
+        field: v.field.clone(),
+        level: v.level.clone(),
+        agency: v.agency.clone(),
+        channels: v.channels.split_whitespace().map(str::to_owned).collect(),
+        version: v.number,
+        effective_from: v.effective_from.clone(),
+        matched,
+    }
+}
+
+/// The summary of a stored version (the codes are read from its document).
+fn row_summary(v: &VersionRow) -> ProcedureSummary {
     let doc: serde_json::Value = serde_json::from_str(&v.document).unwrap_or_default();
     ProcedureSummary {
         procedure_id: v.procedure_id.clone(),
@@ -92,7 +110,7 @@ fn summary(v: &VersionRow, matched: Option<String>) -> ProcedureSummary {
         channels: v.channels.split_whitespace().map(str::to_owned).collect(),
         version: v.number,
         effective_from: v.effective_from.clone(),
-        matched,
+        matched: None,
     }
 }
 
@@ -113,21 +131,22 @@ pub async fn run_search(st: &AppState, q: &SearchQuery) -> Result<SearchResult, 
         level: q.level.clone().unwrap_or_default(),
         channel: q.channel.clone().unwrap_or_default(),
     };
-    let hits = catalog::search(st.store.db(), day, bounded(q.q.as_deref().unwrap_or("")), &filter).await?;
+    let hits = st
+        .catalog_index
+        .search(st.store.db(), day, bounded(q.q.as_deref().unwrap_or("")), &filter)
+        .await?;
     let page = q.page.unwrap_or(1).max(1);
-    let total = hits.len();
+    let total = hits.total();
     let items = hits
-        .iter()
-        .skip((page as usize - 1).saturating_mul(PER_PAGE))
-        .take(PER_PAGE)
-        .map(|h| {
-            let matched = h.score.map(|s| {
+        .page((page as usize - 1).saturating_mul(PER_PAGE), PER_PAGE)
+        .map(|(version, score)| {
+            let matched = score.map(|s| {
                 serde_json::to_value(s.kind)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default()
             });
-            summary(&h.version, matched)
+            summary(version, matched)
         })
         .collect();
     Ok(SearchResult {
@@ -192,7 +211,7 @@ pub async fn get_procedure(
         ApiError::new(StatusCode::NOT_FOUND, "procedure_not_in_force").with_detail(format!("{code} on {day}"))
     })?;
     Ok(Json(ProcedureOut {
-        summary: summary(&v, None),
+        summary: row_summary(&v),
         status: v.status.clone(),
         effective_to: v.effective_to.clone(),
         document: serde_json::from_str(&v.document).unwrap_or_default(),

@@ -529,3 +529,87 @@ async fn browser_citizen_finds_and_reads_a_procedure() {
     c.clone().close().await.unwrap();
     eprintln!("browser_citizen_finds_and_reads_a_procedure: ran in headless Chromium");
 }
+
+/// The in-memory search (issue 4 items 4 and 9) gives the same hits in the same order as
+/// scoring every stored version, and sees a change made through the store at once.
+#[tokio::test]
+async fn in_memory_search_matches_the_store_and_follows_changes() {
+    on_each_db(
+        "in_memory_search_matches_the_store_and_follows_changes",
+        |db| async move {
+            motcua::demo::seed_catalog(&db.store).await.unwrap();
+            let index = motcua_store::catalog_index::CatalogIndex::new();
+            let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+            let filters = [
+                ListFilter::default(),
+                ListFilter {
+                    channel: "2".into(),
+                    ..ListFilter::default()
+                },
+                ListFilter {
+                    field: "Sở hữu trí tuệ".into(),
+                    ..ListFilter::default()
+                },
+            ];
+            for f in &filters {
+                for q in [
+                    "cap giay phep buc xa",
+                    "dang ky",
+                    "giay phep x quamg",
+                    "khoa hoc cong nghe",
+                    "\u{0}\u{ffff}",
+                    "tham dinh",
+                ] {
+                    let want: Vec<String> = catalog::search(db.store.db(), day, q, f)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|h| h.version.name)
+                        .collect();
+                    let got = index.search(db.store.db(), day, q, f).await.unwrap();
+                    let got: Vec<String> = got.page(0, usize::MAX).map(|(v, _)| v.name.clone()).collect();
+                    assert_eq!(got, want, "query {q:?} filter {:?}", f.channel);
+                }
+                let mut all: Vec<String> = catalog::in_force_all(db.store.db(), day, f)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|v| v.name)
+                    .collect();
+                all.sort();
+                let listed = index.search(db.store.db(), day, "", f).await.unwrap();
+                let listed: Vec<String> = listed.page(0, usize::MAX).map(|(v, _)| v.name.clone()).collect();
+                assert_eq!(listed, all);
+            }
+            // A new procedure published through the store is found by the next search.
+            let before = index
+                .search(db.store.db(), day, "kiem dinh thiet bi x quang nha khoa", &filters[0])
+                .await
+                .unwrap();
+            assert_eq!(before.total(), 0);
+            let mut i = input("Kiểm định thiết bị X-quang nha khoa", 5);
+            i.national_code = Some("1.999001".into());
+            i.applied_code = None;
+            let v = catalog::save_draft(&db.store, &thao(), chrono::Utc::now(), None, i)
+                .await
+                .unwrap();
+            catalog::publish(
+                &db.store,
+                &thao(),
+                chrono::Utc::now(),
+                &v.procedure_id,
+                NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                "QĐ 1/QĐ-UBND",
+            )
+            .await
+            .unwrap();
+            let after = index
+                .search(db.store.db(), day, "kiem dinh thiet bi x quang nha khoa", &filters[0])
+                .await
+                .unwrap();
+            assert_eq!(after.total(), 1);
+            db
+        },
+    )
+    .await;
+}
