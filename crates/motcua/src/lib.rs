@@ -9,3 +9,4 @@ pub mod config;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_dossiers;
+pub mod mailer;
