@@ -275,6 +275,7 @@ impl Config {
             session_idle: self.session_idle,
             session_absolute: self.session_absolute,
             secure: self.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+            smtp_configured: self.smtp.is_some(),
             ..Default::default()
         }
     }

@@ -416,6 +416,7 @@ async fn serve(cfg: Config, store: motcua_store::Store) -> anyhow::Result<()> {
         }
         None => tracing::info!("smtp_host is not set: e-mail notifications wait in the outbox"),
     }
+    motcua::app::spawn_reschedule_catch_up(store.clone());
     let (router, _) = motcua::app::router(store.clone(), &cfg);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
