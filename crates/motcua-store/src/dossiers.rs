@@ -7,6 +7,8 @@
 //! its checklist and step rows, and the event on aggregate `dossier`/<id> — in **one** unit of
 //! work.
 //!
+//! * The applicant's e-mail about an event (receipt, supplement request, apology, result) is
+//!   queued in the outbox in the same unit of work ([`crate::outbox::queue_dossier_mail`]).
 //! * Event kinds are `dossier.<core event kind>` (`dossier.received`, `dossier.handed_over`, …).
 //!   The payload is the core [`Event`] as JSON (`at`, `command`, `from`, `to`,
 //!   `previous_appointment`, `flags`); the first event also carries `intake` (procedure, pinned
@@ -606,6 +608,7 @@ pub async fn receive(
                 if let Some(p) = &plan {
                     insert_steps(tx, &row.id, &p.steps).await?;
                 }
+                crate::outbox::queue_dossier_mail(tx, &row, &event, appended.id, appended.seq).await?;
                 Ok(row)
             })
         })
@@ -1039,6 +1042,7 @@ async fn commit(
                 }
                 fill_row(&mut row, &next, &step_units, appended.seq, to_us(at));
                 update_row(tx, &row, expected).await?;
+                crate::outbox::queue_dossier_mail(tx, &row, &event, appended.id, appended.seq).await?;
                 Ok(row)
             })
         })

@@ -16,6 +16,7 @@ pub mod events;
 pub mod files;
 mod heads;
 pub mod identity;
+pub mod outbox;
 pub mod time;
 
 pub use db::{Db, DbKind, Store, Tx};

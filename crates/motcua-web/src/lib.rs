@@ -36,6 +36,8 @@ pub struct WebConfig {
     /// Failed sign-ins allowed per username and address within `login_window`.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Outgoing mail is configured (the outbox page says so when it is not).
+    pub smtp_configured: bool,
 }
 
 impl Default for WebConfig {
@@ -48,6 +50,7 @@ impl Default for WebConfig {
             secure: false,
             login_max_failures: 5,
             login_window: Duration::from_secs(5 * 60),
+            smtp_configured: false,
         }
     }
 }

@@ -127,6 +127,28 @@ pub fn spawn_checkpointer(store: Store) {
     });
 }
 
+/// Recompute the appointments of open dossiers once at start (issue 5 item 14). A calendar
+/// change recomputes them in its own request after the commit; if the process stopped in
+/// between, this catches up. Dossiers already up to date are left alone, so it writes nothing
+/// on a normal start.
+pub fn spawn_reschedule_catch_up(store: Store) {
+    tokio::spawn(async move {
+        let calendars = motcua_store::calendar::CalendarCache::new();
+        let rules = motcua_core::dossiers::DeadlineRules::default();
+        let dl = motcua_store::dossiers::Deadlines {
+            calendars: &calendars,
+            rules: &rules,
+        };
+        match motcua_store::dossiers::recompute_due(&store, dl, &Actor::system(), chrono::Utc::now()).await {
+            Ok(moved) if !moved.is_empty() => {
+                tracing::info!(count = moved.len(), "appointments recomputed at start")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "appointments not recomputed at start"),
+        }
+    });
+}
+
 /// Serve until Ctrl-C or SIGTERM; in-flight requests finish and the database is closed cleanly.
 pub async fn serve(listener: tokio::net::TcpListener, router: axum::Router, store: Store) -> anyhow::Result<()> {
     spawn_checkpointer(store.clone());

@@ -20,6 +20,9 @@ pub struct Config {
     /// cookies and HSTS.
     pub public_url: Option<String>,
     pub log: String,
+    /// Outgoing mail (`smtp_host` and `smtp_from` set): the worker that delivers the outbox's
+    /// e-mail runs with `motcua serve`. `None`: messages wait in the outbox.
+    pub smtp: Option<crate::mailer::SmtpConfig>,
 }
 
 /// A configuration problem: which key, from where, and why.
@@ -42,7 +45,7 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// The keys, as written in `motcua.toml`; the environment variable is `MOTCUA_<KEY>`.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 17] = [
     "listen",
     "database_url",
     "sqlite_sync",
@@ -52,6 +55,14 @@ pub const KEYS: [&str; 9] = [
     "session_absolute_hours",
     "public_url",
     "log",
+    "smtp_host",
+    "smtp_port",
+    "smtp_from",
+    "smtp_username",
+    "smtp_password",
+    "smtp_timeout_seconds",
+    "smtp_max_attempts",
+    "smtp_retry_seconds",
 ];
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/motcua.db";
@@ -68,6 +79,7 @@ impl Default for Config {
             session_absolute: Duration::from_secs(12 * 3600),
             public_url: None,
             log: "info".into(),
+            smtp: None,
         }
     }
 }
@@ -153,6 +165,7 @@ pub fn resolve(layers: &[Layer]) -> Result<Config, ConfigError> {
         }
     }
     let mut c = Config::default();
+    let mut smtp = crate::mailer::SmtpConfig::new("", "");
     for (k, (v, src)) in &merged {
         match k.as_str() {
             "listen" => {
@@ -197,7 +210,58 @@ pub fn resolve(layers: &[Layer]) -> Result<Config, ConfigError> {
                 c.public_url = Some(u.trim_end_matches('/').to_owned());
             }
             "log" => c.log = v.clone(),
+            "smtp_host" => smtp.host = v.trim().to_owned(),
+            "smtp_port" => smtp.port = parse_num(v, src, 1, 65535)? as u16,
+            "smtp_from" => {
+                if !crate::mailer::address_ok(v.trim()) {
+                    return Err(ConfigError {
+                        source: src.clone(),
+                        message: format!("{v:?} is not an e-mail address such as motcua@quangtri.gov.vn"),
+                    });
+                }
+                smtp.from = v.trim().to_owned();
+            }
+            "smtp_username" => smtp.username = Some(v.clone()).filter(|u| !u.is_empty()),
+            "smtp_password" => smtp.password = Some(v.clone()).filter(|p| !p.is_empty()),
+            "smtp_timeout_seconds" => smtp.timeout = Duration::from_secs(parse_num(v, src, 1, 600)?),
+            "smtp_max_attempts" => smtp.max_attempts = parse_num(v, src, 1, 100)? as u32,
+            "smtp_retry_seconds" => smtp.retry_base = Duration::from_secs(parse_num(v, src, 1, 24 * 3600)?),
             _ => {}
+        }
+    }
+    let source = |k: &str| merged.get(k).map(|(_, s)| s.clone()).unwrap_or_else(|| k.to_owned());
+    match (smtp.host.is_empty(), smtp.from.is_empty()) {
+        (true, true) => {
+            if let Some(k) = ["smtp_username", "smtp_password"]
+                .iter()
+                .find(|k| merged.contains_key(**k))
+            {
+                return Err(ConfigError {
+                    source: source(k),
+                    message: "set smtp_host and smtp_from too".into(),
+                });
+            }
+        }
+        (false, true) => {
+            return Err(ConfigError {
+                source: source("smtp_host"),
+                message: "smtp_from (the sender address) is required with smtp_host".into(),
+            });
+        }
+        (true, false) => {
+            return Err(ConfigError {
+                source: source("smtp_from"),
+                message: "smtp_host (the mail server) is required with smtp_from".into(),
+            });
+        }
+        (false, false) => {
+            if smtp.password.is_some() && smtp.username.is_none() {
+                return Err(ConfigError {
+                    source: source("smtp_password"),
+                    message: "smtp_username is required with smtp_password".into(),
+                });
+            }
+            c.smtp = Some(smtp);
         }
     }
     Ok(c)
@@ -211,6 +275,7 @@ impl Config {
             session_idle: self.session_idle,
             session_absolute: self.session_absolute,
             secure: self.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+            smtp_configured: self.smtp.is_some(),
             ..Default::default()
         }
     }
@@ -257,6 +322,42 @@ mod tests {
         let e = resolve(&[layer(&[("database_url", "mysql://x")])]).unwrap_err();
         assert!(e.to_string().contains("database_url"));
         assert!(resolve(&[layer(&[("json_limit_bytes", "-1")])]).is_err());
+    }
+
+    #[test]
+    fn smtp_needs_host_and_sender_together() {
+        assert_eq!(resolve(&[]).unwrap().smtp, None);
+        let c = resolve(&[layer(&[
+            ("smtp_host", "127.0.0.1"),
+            ("smtp_port", "2525"),
+            ("smtp_from", "motcua@quangtri.gov.vn"),
+            ("smtp_timeout_seconds", "5"),
+            ("smtp_max_attempts", "3"),
+            ("smtp_retry_seconds", "30"),
+        ])])
+        .unwrap();
+        let s = c.smtp.unwrap();
+        assert_eq!((s.host.as_str(), s.port, s.max_attempts), ("127.0.0.1", 2525, 3));
+        assert_eq!(s.timeout, Duration::from_secs(5));
+        assert_eq!(s.retry_base, Duration::from_secs(30));
+        let e = resolve(&[layer(&[("smtp_host", "mail")])]).unwrap_err();
+        assert_eq!(e.source, "test smtp_host");
+        let e = resolve(&[layer(&[("smtp_host", "mail"), ("smtp_from", "not an address")])]).unwrap_err();
+        assert_eq!(e.source, "test smtp_from");
+        let e = resolve(&[layer(&[("smtp_password", "x")])]).unwrap_err();
+        assert_eq!(e.source, "test smtp_password");
+        assert!(resolve(&[layer(&[("smtp_port", "70000")])]).is_err());
+        let shown = format!(
+            "{:?}",
+            resolve(&[layer(&[
+                ("smtp_host", "mail"),
+                ("smtp_from", "a@b.vn"),
+                ("smtp_username", "u"),
+                ("smtp_password", "hunter2"),
+            ])])
+            .unwrap()
+        );
+        assert!(!shown.contains("hunter2"), "the password is never printed: {shown}");
     }
 
     #[test]

@@ -11,3 +11,4 @@ pub mod config;
 pub mod demo;
 pub mod demo_catalog;
 pub mod demo_dossiers;
+pub mod mailer;

@@ -406,6 +406,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(cfg: Config, store: motcua_store::Store) -> anyhow::Result<()> {
+    match &cfg.smtp {
+        Some(smtp) => {
+            println!(
+                "Gửi thư qua / mail through {}:{} (from {})",
+                smtp.host, smtp.port, smtp.from
+            );
+            motcua::mailer::Mailer::new(store.clone(), smtp.clone()).spawn();
+        }
+        None => tracing::info!("smtp_host is not set: e-mail notifications wait in the outbox"),
+    }
+    motcua::app::spawn_reschedule_catch_up(store.clone());
     let (router, _) = motcua::app::router(store.clone(), &cfg);
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await

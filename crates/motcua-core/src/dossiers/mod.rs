@@ -17,6 +17,7 @@
 //! * [`intake`] — the completeness checklist (kiểm tra thành phần hồ sơ) and the fees due.
 //! * [`forms`] — which official forms apply by receipt date ([`FormSet::for_receipt`]).
 //! * [`evaluation`] — the nine indices of TT 01/2018 Điều 13 ([`Evaluation`]).
+//! * [`notify`] — which events e-mail the applicant, and the message text ([`applicant_mail`]).
 //! * [`permission`] — which roles (and units) may run which command.
 //! * [`applicant`] — the applicant (người nộp hồ sơ): person or organisation, validated.
 //! * [`DossierError`] — validation errors of the inputs above (code, Vietnamese, English).
@@ -28,6 +29,7 @@ mod error;
 pub mod evaluation;
 pub mod forms;
 pub mod intake;
+pub mod notify;
 pub mod permission;
 pub mod state;
 pub mod supplement;
@@ -42,6 +44,7 @@ pub use error::DossierError;
 pub use evaluation::{Evaluation, Indicator, return_visits_score, time_score};
 pub use forms::{FormKind, FormRegime, FormRules, FormSet, OfficialForm, Paper};
 pub use intake::{Checklist, ChecklistItem, FeeLine, MissingComponent, checklist};
+pub use notify::{Mail, MailFacts, MailKind, applicant_mail};
 pub use state::{
     Command, Decision, Dossier, DossierState, Event, Flag, PauseInterval, ReturnMethod, TransitionError, apply, decide,
 };

@@ -719,14 +719,39 @@ pub struct ChangedOut {
     pub added: Vec<String>,
     /// Ids of the entries replaced or removed.
     pub removed: Vec<String>,
+    /// Open dossiers whose appointment moved with the change (each has a `dossier.rescheduled`
+    /// event with the old and new date).
+    pub rescheduled: usize,
+}
+
+/// After a calendar change is committed, recompute the appointment of every open dossier
+/// (issue 5 item 14): each one that moves gets a `dossier.rescheduled` event with the old and
+/// new date. It runs in the same request, after the commit, so the answer can say how many
+/// moved. A failure here leaves the calendar change saved (it is logged, and `motcua serve`
+/// runs the same recomputation at start, which moves only what is still out of date).
+pub async fn reschedule_open_dossiers(st: &AppState, actor: &motcua_store::events::Actor) -> usize {
+    match motcua_store::dossiers::recompute_due(&st.store, st.deadlines(), actor, chrono::Utc::now()).await {
+        Ok(moved) => {
+            if !moved.is_empty() {
+                tracing::info!(count = moved.len(), "appointments recomputed after a calendar change");
+            }
+            moved.len()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "appointments not recomputed after a calendar change");
+            0
+        }
+    }
 }
 
 async fn apply(st: &AppState, ctx: &ReqCtx, change: Change) -> Result<ChangedOut, ApiError> {
-    match store::change(&st.store, &actor(ctx)?, chrono::Utc::now(), change).await? {
+    let actor = actor(ctx)?;
+    match store::change(&st.store, &actor, chrono::Utc::now(), change).await? {
         Ok(c) => Ok(ChangedOut {
             version: c.version,
             added: c.added,
             removed: c.removed,
+            rescheduled: reschedule_open_dossiers(st, &actor).await,
         }),
         Err(problems) => Err(schedule_error(&problems)),
     }
@@ -1000,6 +1025,9 @@ pub struct AgencyOut {
     pub closures: Vec<ClosureOut>,
     /// Version of the agency's calendar (its event count).
     pub version: i64,
+    /// After a change: open dossiers whose appointment moved with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rescheduled: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -1024,6 +1052,7 @@ async fn agency_out(st: &AppState, code: &str) -> Result<AgencyOut, ApiError> {
             })
             .collect(),
         version: s.version,
+        rescheduled: None,
     })
 }
 
@@ -1048,10 +1077,13 @@ pub async fn set_hours(
     Path(id): Path<String>,
     ApiJson(hours): ApiJson<WorkingHours>,
 ) -> Result<Json<AgencyOut>, ApiError> {
-    store::set_agency_hours(&st.store, &actor(&ctx)?, chrono::Utc::now(), &id, hours)
+    let actor = actor(&ctx)?;
+    store::set_agency_hours(&st.store, &actor, chrono::Utc::now(), &id, hours)
         .await
         .map_err(CalendarFailure::from)?;
-    Ok(Json(agency_out(&st, &id).await?))
+    let mut out = agency_out(&st, &id).await?;
+    out.rescheduled = Some(reschedule_open_dossiers(&st, &actor).await);
+    Ok(Json(out))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -1074,10 +1106,13 @@ pub async fn add_closure(
     ApiJson(b): ApiJson<ClosureIn>,
 ) -> Result<(StatusCode, Json<AgencyOut>), ApiError> {
     let date = parse_date("date", &b.date)?;
-    store::add_closure(&st.store, &actor(&ctx)?, chrono::Utc::now(), &id, date, &b.reason)
+    let actor = actor(&ctx)?;
+    store::add_closure(&st.store, &actor, chrono::Utc::now(), &id, date, &b.reason)
         .await
         .map_err(CalendarFailure::from)?;
-    Ok((StatusCode::CREATED, Json(agency_out(&st, &id).await?)))
+    let mut out = agency_out(&st, &id).await?;
+    out.rescheduled = Some(reschedule_open_dossiers(&st, &actor).await);
+    Ok((StatusCode::CREATED, Json(out)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -1099,8 +1134,11 @@ pub async fn remove_closure(
     ApiQuery(q): ApiQuery<ClosureQuery>,
 ) -> Result<Json<AgencyOut>, ApiError> {
     let date = parse_date("date", q.date.as_deref().unwrap_or(""))?;
-    store::remove_closure(&st.store, &actor(&ctx)?, chrono::Utc::now(), &id, date)
+    let actor = actor(&ctx)?;
+    store::remove_closure(&st.store, &actor, chrono::Utc::now(), &id, date)
         .await
         .map_err(CalendarFailure::from)?;
-    Ok(Json(agency_out(&st, &id).await?))
+    let mut out = agency_out(&st, &id).await?;
+    out.rescheduled = Some(reschedule_open_dossiers(&st, &actor).await);
+    Ok(Json(out))
 }

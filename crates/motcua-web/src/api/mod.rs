@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod decisions;
 pub mod identity;
+pub mod outbox;
 pub mod system;
 
 use crate::routes::Routes;
@@ -66,6 +67,8 @@ use utoipa::OpenApi;
         decisions::issue,
         decisions::made_public,
         decisions::statistics_api,
+        outbox::list,
+        outbox::retry,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -75,6 +78,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "The tamper-evident event log"),
         (name = "catalog", description = "Procedure catalog: search, the version in force, versions; drafts, publication decisions, timeliness and statistics for control officers"),
         (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
+        (name = "outbox", description = "E-mail notifications to applicants and their delivery (administrator)"),
     )
 )]
 pub struct ApiDoc;
@@ -127,5 +131,6 @@ pub fn routes(r: Routes) -> Routes {
     let r = audit::routes(r);
     let r = calendar::routes(r);
     let r = catalog::routes(r);
-    decisions::routes(r)
+    let r = decisions::routes(r);
+    outbox::routes(r)
 }

@@ -423,6 +423,8 @@ struct AdminPage {
 pub struct AdminQuery {
     year: Option<String>,
     ok: Option<String>,
+    /// Open dossiers rescheduled by the change just made.
+    moved: Option<usize>,
     edit: Option<String>,
     a: Option<String>,
     date: Option<String>,
@@ -500,6 +502,12 @@ async fn render_admin(
         };
     }
     let mut c = PageCtx::new(ctx).with_flash(extras.flash.as_deref());
+    if let (Some(f), Some(n)) = (&c.flash, q.moved.filter(|n| *n > 0)) {
+        c.flash = Some(format!(
+            "{f} {}",
+            t(lang, "outbox.rescheduled").replace("{n}", &n.to_string())
+        ));
+    }
     c.error = extras.error;
     // "Recompute as of version N" for a sample deadline.
     let mut diff_form = DiffForm {
@@ -644,8 +652,12 @@ async fn apply_change(
 ) -> Result<Response, HtmlError> {
     let lang = ctx.lang;
     let q = AdminQuery::default();
-    match store::change(&st.store, &actor(ctx)?, chrono::Utc::now(), change).await {
-        Ok(Ok(_)) => Ok(Redirect::to(&format!("/admin/calendar?year={year}&ok={ok}")).into_response()),
+    let actor = actor(ctx)?;
+    match store::change(&st.store, &actor, chrono::Utc::now(), change).await {
+        Ok(Ok(_)) => {
+            let moved = api::reschedule_open_dossiers(st, &actor).await;
+            Ok(Redirect::to(&format!("/admin/calendar?year={year}&ok={ok}&moved={moved}")).into_response())
+        }
         Ok(Err(problems)) => {
             let extras = AdminExtras {
                 problems: problem_messages(lang, &problems),

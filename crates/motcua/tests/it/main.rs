@@ -12,5 +12,6 @@ mod cli;
 mod decisions;
 mod dossiers_store;
 mod http;
+mod mail;
 mod store;
 mod support;
