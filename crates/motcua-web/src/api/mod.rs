@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod decisions;
+pub mod dossiers;
 pub mod identity;
 pub mod system;
 
@@ -66,6 +67,13 @@ use utoipa::OpenApi;
         decisions::issue,
         decisions::made_public,
         decisions::statistics_api,
+        dossiers::create,
+        dossiers::inbox,
+        dossiers::get,
+        dossiers::history,
+        dossiers::command,
+        dossiers::upload,
+        dossiers::download,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -75,6 +83,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "The tamper-evident event log"),
         (name = "catalog", description = "Procedure catalog: search, the version in force, versions; drafts, publication decisions, timeliness and statistics for control officers"),
         (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
+        (name = "dossiers", description = "Dossiers (hồ sơ): intake, inbox and search, commands of the state machine with their permissions, history, uploads"),
     )
 )]
 pub struct ApiDoc;
@@ -127,5 +136,6 @@ pub fn routes(r: Routes) -> Routes {
     let r = audit::routes(r);
     let r = calendar::routes(r);
     let r = catalog::routes(r);
-    decisions::routes(r)
+    let r = decisions::routes(r);
+    dossiers::routes(r)
 }
