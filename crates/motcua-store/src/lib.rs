@@ -15,6 +15,7 @@ pub mod events;
 pub mod files;
 mod heads;
 pub mod identity;
+pub mod payments;
 pub mod time;
 
 pub use db::{Db, DbKind, Store, Tx};

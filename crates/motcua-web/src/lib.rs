@@ -36,6 +36,9 @@ pub struct WebConfig {
     /// Failed sign-ins allowed per username and address within `login_window`.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Public dossier lookups allowed per client address within `lookup_window`.
+    pub lookup_max: u32,
+    pub lookup_window: Duration,
 }
 
 impl Default for WebConfig {
@@ -48,6 +51,9 @@ impl Default for WebConfig {
             secure: false,
             login_max_failures: 5,
             login_window: Duration::from_secs(5 * 60),
+            // Enough for a family checking a few dossiers; too few to guess codes and phones.
+            lookup_max: 20,
+            lookup_window: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -60,6 +66,10 @@ pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
     pub login_limiter: auth::limiter::Limiter,
+    /// Public lookups (`/tra-cuu`, `/api/v1/lookup`) per client address.
+    pub lookup_limiter: auth::limiter::Limiter,
+    /// Where online fee payments go (the local test provider until a platform is configured).
+    pub payments: Arc<dyn motcua_store::payments::PaymentProvider>,
     pub metrics: Option<PrometheusHandle>,
     pub verify_cache: Mutex<Option<(DateTime<Utc>, VerifyReport)>>,
     /// Built national and agency calendars, by version.
@@ -78,10 +88,13 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let login_limiter = auth::limiter::Limiter::new(config.login_max_failures, config.login_window);
+        let lookup_limiter = auth::limiter::Limiter::new(config.lookup_max, config.lookup_window);
         AppState(Arc::new(Inner {
             store,
             config,
             login_limiter,
+            lookup_limiter,
+            payments: Arc::new(motcua_store::payments::LocalTestProvider),
             metrics: metrics_handle(),
             verify_cache: Mutex::new(None),
             calendar: motcua_store::calendar::CalendarCache::new(),

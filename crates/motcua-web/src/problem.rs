@@ -150,6 +150,8 @@ pub const STATE_CODES: &[&str] = &[
     "already_evaluated",
     "apology_already_issued",
     "time_before_last_event",
+    "payment_not_due",
+    "payment_completed",
 ];
 
 /// Store rejections whose message is a Vietnamese sentence (from `motcua_core::dossiers` and the

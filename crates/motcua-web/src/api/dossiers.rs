@@ -684,7 +684,7 @@ pub async fn history(State(st): State<AppState>, Path(id): Path<String>) -> Resu
 pub struct CommandIn {
     /// `version` of the dossier as last read; a stale version is refused (409 `conflict`).
     pub expected_version: i64,
-    /// The command, tagged by `kind`: `assign {assignee}`, `hand_over {receiver, verdict}`,
+    /// The command, tagged by `kind`: `assign {assignee}`, `hand_over {receiver}`,
     /// `send_to_agency {agency}`, `return_from_agency`, `request_supplement {items, reason,
     /// repeat_reason}` (items: `{"type": "component", "component": {"index": 0}, "note"}` or
     /// `{"type": "other", "name", "justification"}`), `supplement_received`, `request_fee
@@ -694,7 +694,8 @@ pub struct CommandIn {
     /// "received_by"} | {"method": "post", "tracking"} | {"method": "electronic"}}`, `evaluate
     /// {scores: [nine 0–2]}`, `guide_to_complete {missing, reason, repeat_reason}`,
     /// `refuse_at_intake {reason}`, `receive {present: [{index, file_id}]}` (a dossier guided
-    /// to complete, now complete).
+    /// to complete, now complete). The hand-over verdict and the appointment after a
+    /// supplement are computed by the server from the calendar.
     #[schema(value_type = Object)]
     pub command: serde_json::Value,
 }
@@ -716,12 +717,26 @@ fn invalid_command(e: serde_json::Error) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "command_invalid").with_detail(e.to_string())
 }
 
-fn parse_command(v: serde_json::Value) -> Result<Requested, ApiError> {
+/// Values the store computes from the calendar (hand-over verdict, appointment after a
+/// supplement) may be left out: a placeholder is put in, and the store replaces it anyway.
+fn fill_computed(kind: &str, v: &mut serde_json::Value, at: DateTime<Utc>) {
+    let (key, placeholder) = match kind {
+        "hand_over" => ("verdict", serde_json::json!("on_time")),
+        "supplement_received" => ("appointment", serde_json::json!(at.to_rfc3339())),
+        _ => return,
+    };
+    if let Some(m) = v.as_object_mut() {
+        m.entry(key).or_insert(placeholder);
+    }
+}
+
+fn parse_command(mut v: serde_json::Value, at: DateTime<Utc>) -> Result<Requested, ApiError> {
     let kind = v
         .get("kind")
         .and_then(|k| k.as_str())
         .ok_or_else(|| ApiError::unprocessable("command_invalid", "command.kind"))?
         .to_owned();
+    fill_computed(&kind, &mut v, at);
     match kind.as_str() {
         "request_supplement" => Ok(Requested::Supplement(
             serde_json::from_value(v).map_err(invalid_command)?,
@@ -816,7 +831,7 @@ pub async fn command(
     let p = principal(&ctx)?;
     let now = Utc::now();
     let rec = find(&st, &id).await?;
-    let req = parse_command(b.command)?;
+    let req = parse_command(b.command, now)?;
     let probe = probe(&req, &rec, now)?;
     let roles = roles_by_unit_code(&st, p).await?;
     let actor = acting_as(p, &roles, &probe, &handling_units(&rec))

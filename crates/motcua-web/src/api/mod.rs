@@ -7,6 +7,8 @@ pub mod catalog;
 pub mod decisions;
 pub mod dossiers;
 pub mod identity;
+pub mod lookup;
+pub mod payments;
 pub mod system;
 
 use crate::routes::Routes;
@@ -74,6 +76,9 @@ use utoipa::OpenApi;
         dossiers::command,
         dossiers::upload,
         dossiers::download,
+        payments::start,
+        payments::complete_local,
+        lookup::lookup,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -83,6 +88,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "The tamper-evident event log"),
         (name = "catalog", description = "Procedure catalog: search, the version in force, versions; drafts, publication decisions, timeliness and statistics for control officers"),
         (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
+        (name = "lookup", description = "Public lookup of a dossier by its code and the applicant's phone or ID number (rate-limited)"),
         (name = "dossiers", description = "Dossiers (hồ sơ): intake, inbox and search, commands of the state machine with their permissions, history, uploads"),
     )
 )]
@@ -137,5 +143,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = calendar::routes(r);
     let r = catalog::routes(r);
     let r = decisions::routes(r);
-    dossiers::routes(r)
+    let r = dossiers::routes(r);
+    let r = payments::routes(r);
+    lookup::routes(r)
 }
