@@ -467,7 +467,7 @@ async fn receiving_unit(st: &AppState, p: &Principal, asked: Option<&str>) -> Re
 
 /// Record a dossier: received (code, appointment, steps), guided to complete, or refused.
 /// Clerks receive channels 1 and 3; machine clients (API key with `dossiers:write`) channel 2.
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(post, path = "/api/v1/dossiers", operation_id = "create_dossier", tag = "dossiers", security(("api_key" = [])),
     request_body = IntakeIn,
     responses((status = 201, description = "Recorded", body = DossierOut),
     (status = 409, description = "`intake_duplicate`: the intake key was already used", body = crate::problem::Problem),
@@ -559,7 +559,7 @@ pub struct InboxQuery {
 }
 
 /// The work inbox and search: filters combine; soonest appointment first.
-#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(get, path = "/api/v1/dossiers", operation_id = "list_dossiers", tag = "dossiers", security(("api_key" = [])),
     params(InboxQuery),
     responses((status = 200, description = "Dossiers", body = Vec<DossierSummary>),
     (status = 422, description = "`unit_required`: `my_unit` for a caller without exactly one unit", body = crate::problem::Problem)))]
@@ -610,7 +610,7 @@ pub async fn inbox(
 }
 
 /// A dossier by id or by code, with its applicant, checklist, steps and fees.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", operation_id = "get_dossier", tag = "dossiers", security(("api_key" = [])),
     params(("id" = String, Path, description = "Dossier id or dossier code (000.00.15.H50-261127-0001)")),
     responses((status = 200, description = "The dossier", body = DossierOut),
     (status = 404, description = "No such dossier", body = crate::problem::Problem)))]
@@ -666,7 +666,7 @@ pub fn history_out(e: &HistoryEntry) -> HistoryOut {
 }
 
 /// Every event of a dossier, oldest first.
-#[utoipa::path(get, path = "/api/v1/dossiers/{id}/history", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/history", operation_id = "dossier_history", tag = "dossiers", security(("api_key" = [])),
     params(("id" = String, Path, description = "Dossier id or code")),
     responses((status = 200, description = "The history", body = Vec<HistoryOut>),
     (status = 404, description = "No such dossier", body = crate::problem::Problem)))]
@@ -814,7 +814,7 @@ async fn pinned_fees(st: &AppState, rec: &DossierRecord) -> Result<Vec<motcua_co
 
 /// Run a command on a dossier. The caller's role must permit it in one of the units handling
 /// the dossier (receiving unit, current step's unit); the state machine decides the rest.
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/commands", tag = "dossiers",
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/commands", operation_id = "run_dossier_command", tag = "dossiers",
     params(("id" = String, Path, description = "Dossier id or code")),
     request_body = CommandIn,
     responses((status = 200, description = "Applied: the dossier after the command", body = DossierOut),
@@ -923,7 +923,7 @@ pub struct FileOut {
 /// Upload a scan or document as the raw request body (any declared content type; the type is
 /// read from the first bytes: PDF, JPEG, PNG, DOCX or XLSX). Size limit: the server's
 /// `upload_limit`.
-#[utoipa::path(post, path = "/api/v1/files", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(post, path = "/api/v1/files", operation_id = "upload_file", tag = "dossiers", security(("api_key" = [])),
     params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes"),
     responses((status = 201, description = "Stored", body = FileOut),
@@ -995,7 +995,7 @@ fn disposition(name: &str) -> HeaderValue {
 }
 
 /// A stored file, as an attachment with the content type read at upload.
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(get, path = "/api/v1/files/{id}", operation_id = "download_file", tag = "dossiers", security(("api_key" = [])),
     params(("id" = String, Path, description = "File id")),
     responses((status = 200, description = "The file's bytes"),
     (status = 404, description = "No such file", body = crate::problem::Problem)))]

@@ -145,7 +145,7 @@ pub struct LookupQuery {
 }
 
 /// Status, public history, appointment date and fees due of a dossier.
-#[utoipa::path(get, path = "/api/v1/lookup", tag = "lookup",
+#[utoipa::path(get, path = "/api/v1/lookup", operation_id = "lookup_dossier", tag = "lookup",
     params(LookupQuery),
     responses((status = 200, description = "The dossier's public view", body = LookupOut),
     (status = 404, description = "`lookup_not_found`: no dossier with that code and second factor (the same answer for either being wrong)", body = crate::problem::Problem),

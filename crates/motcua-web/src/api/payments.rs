@@ -82,7 +82,7 @@ fn out(st: &AppState, p: Payment) -> PaymentOut {
 }
 
 /// Open a payment for the fees a dossier owes; only while it awaits them (national status 6).
-#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/payments", operation_id = "start_payment", tag = "dossiers", security(("api_key" = [])),
     params(("id" = String, Path, description = "Dossier id or code")),
     responses((status = 201, description = "Transaction opened", body = PaymentOut),
     (status = 404, description = "No such dossier", body = crate::problem::Problem),
@@ -101,7 +101,7 @@ pub async fn start(
 
 /// Complete a payment of the local test provider: the fee is recorded on the dossier
 /// (`fee_paid`, the transaction id as receipt) and the dossier resumes processing.
-#[utoipa::path(post, path = "/api/v1/payments/local/{txn}/complete", tag = "dossiers", security(("api_key" = [])),
+#[utoipa::path(post, path = "/api/v1/payments/local/{txn}/complete", operation_id = "complete_local_payment", tag = "dossiers", security(("api_key" = [])),
     params(("txn" = String, Path, description = "Transaction id")),
     responses((status = 200, description = "Paid and recorded", body = PaymentOut),
     (status = 404, description = "`payment_unknown`", body = crate::problem::Problem),
