@@ -784,3 +784,52 @@ async fn an_api_key_sends_online_dossiers() {
     })
     .await;
 }
+
+/// Malformed or hostile bodies at the dossier endpoints are 4xx problems, never a 500.
+#[tokio::test]
+async fn bad_bodies_are_problems_not_failures() {
+    let (app, pid) = app_with_procedure(TestDb::sqlite().await).await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let d = app
+        .json(
+            &mut lan,
+            "POST",
+            "/api/v1/dossiers",
+            &intake(&pid, "bad-1", json!([{"index": 0}, {"index": 1}])),
+        )
+        .await
+        .json();
+    let commands = format!("/api/v1/dossiers/{}/commands", d["id"].as_str().unwrap());
+    let bodies: Vec<(&str, Vec<u8>)> = vec![
+        ("/api/v1/dossiers", b"{".to_vec()),
+        ("/api/v1/dossiers", b"[]".to_vec()),
+        ("/api/v1/dossiers", json!({"procedure": pid, "channel": 9}).to_string().into_bytes()),
+        ("/api/v1/dossiers", {
+            let mut b = intake(&pid, "bad-2", json!([{"index": 99}]));
+            b["procedure"] = json!("khong-co");
+            b.to_string().into_bytes()
+        }),
+        ("/api/v1/dossiers", intake(&pid, "bad-3", json!([{"index": 99}])).to_string().into_bytes()),
+        ("/api/v1/dossiers", intake(&pid, "", json!([])).to_string().into_bytes()),
+        (commands.as_str(), json!({"expected_version": 1}).to_string().into_bytes()),
+        (commands.as_str(), json!({"expected_version": 1, "command": {}}).to_string().into_bytes()),
+        (commands.as_str(), json!({"expected_version": 1, "command": {"kind": "evaluate", "scores": [3,0,0,0,0,0,0,0,0]}}).to_string().into_bytes()),
+        (commands.as_str(), json!({"expected_version": 1, "command": {"kind": "request_supplement", "items": "x"}}).to_string().into_bytes()),
+        (commands.as_str(), json!({"expected_version": -5, "command": {"kind": "receive", "present": [{"index": 7}]}}).to_string().into_bytes()),
+        (commands.as_str(), json!({"expected_version": 1, "command": {"kind": "issue_apology", "reason": "x", "new_appointment": "hôm nay"}}).to_string().into_bytes()),
+        ("/api/v1/dossiers/khong-co/commands", json!({"expected_version": 1, "command": {"kind": "stop", "reason": "x"}}).to_string().into_bytes()),
+    ];
+    for (path, body) in bodies {
+        let r = app
+            .request(&mut lan, "POST", path, Some("application/json"), body.clone())
+            .await;
+        assert!(
+            (400..500).contains(&r.status),
+            "{path} {}: {} {}",
+            String::from_utf8_lossy(&body),
+            r.status,
+            r.body
+        );
+        assert!(r.json()["message_vi"].is_string(), "{}", r.body);
+    }
+}
