@@ -17,6 +17,7 @@ pub mod files;
 mod heads;
 pub mod identity;
 pub mod outbox;
+pub mod payments;
 pub mod time;
 
 pub use db::{Db, DbKind, Store, Tx};

@@ -38,6 +38,9 @@ pub struct WebConfig {
     pub login_window: Duration,
     /// Outgoing mail is configured (the outbox page says so when it is not).
     pub smtp_configured: bool,
+    /// Public dossier lookups allowed per client address within `lookup_window`.
+    pub lookup_max: u32,
+    pub lookup_window: Duration,
 }
 
 impl Default for WebConfig {
@@ -51,6 +54,9 @@ impl Default for WebConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(5 * 60),
             smtp_configured: false,
+            // Enough for a family checking a few dossiers; too few to guess codes and phones.
+            lookup_max: 20,
+            lookup_window: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -63,6 +69,10 @@ pub struct Inner {
     pub store: Store,
     pub config: WebConfig,
     pub login_limiter: auth::limiter::Limiter,
+    /// Public lookups (`/tra-cuu`, `/api/v1/lookup`) per client address.
+    pub lookup_limiter: auth::limiter::Limiter,
+    /// Where online fee payments go (the local test provider until a platform is configured).
+    pub payments: Arc<dyn motcua_store::payments::PaymentProvider>,
     pub metrics: Option<PrometheusHandle>,
     pub verify_cache: Mutex<Option<(DateTime<Utc>, VerifyReport)>>,
     /// Built national and agency calendars, by version.
@@ -83,10 +93,13 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         let login_limiter = auth::limiter::Limiter::new(config.login_max_failures, config.login_window);
+        let lookup_limiter = auth::limiter::Limiter::new(config.lookup_max, config.lookup_window);
         AppState(Arc::new(Inner {
             store,
             config,
             login_limiter,
+            lookup_limiter,
+            payments: Arc::new(motcua_store::payments::LocalTestProvider),
             metrics: metrics_handle(),
             verify_cache: Mutex::new(None),
             calendar: motcua_store::calendar::CalendarCache::new(),

@@ -143,11 +143,60 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Codes of the dossier state machine that mean "not in this state" rather than bad input: the
+/// dossier must change before the command can succeed (409).
+pub const STATE_CODES: &[&str] = &[
+    "illegal_transition",
+    "already_evaluated",
+    "apology_already_issued",
+    "time_before_last_event",
+    "payment_not_due",
+    "payment_completed",
+];
+
+/// Store rejections whose message is a Vietnamese sentence (from `motcua_core::dossiers` and the
+/// file store), answered as the problem's `detail`; other rejections name a field.
+pub const SENTENCE_CODES: &[&str] = &[
+    "appointment_not_later",
+    "repeat_supplement_needs_reason",
+    "repeat_guidance_needs_reason",
+    "field_required",
+    "dossier_code_invalid",
+    "sequence_out_of_range",
+    "channel_not_offered",
+    "variant_unknown",
+    "no_time_limit",
+    "clock_paused",
+    "step_out_of_range",
+    "missing_components",
+    "component_unknown",
+    "component_duplicate",
+    "supplement_empty",
+    "supplement_reason_empty",
+    "other_item_name_empty",
+    "other_item_needs_justification",
+    "score_out_of_range",
+    "applicant_invalid",
+    "file_unknown",
+    "receive_through_intake",
+    "file_empty",
+    "file_too_large",
+    "file_type_not_allowed",
+];
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "conflict").with_detail(d),
             StoreError::NotFound(d) => ApiError::not_found(d),
+            // The dossier state machine: the command does not fit the dossier's state (409).
+            StoreError::Rejected { code, message } if STATE_CODES.contains(&code) => {
+                ApiError::new(StatusCode::CONFLICT, code).with_detail(message)
+            }
+            // Dossier and file rules explain themselves in a sentence, not a field name.
+            StoreError::Rejected { code, message } if SENTENCE_CODES.contains(&code) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code).with_detail(message)
+            }
             StoreError::Rejected { code, message } => ApiError::unprocessable(code, &message),
             StoreError::Database(sqlx::Error::PoolTimedOut) | StoreError::WriterGone | StoreError::CommitFailed => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable")

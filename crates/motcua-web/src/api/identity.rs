@@ -418,7 +418,7 @@ pub async fn list_keys(State(st): State<AppState>) -> Result<Json<Vec<KeyOut>>, 
 #[serde(deny_unknown_fields)]
 pub struct KeyIn {
     pub name: String,
-    /// Any of `read`, `write`.
+    /// Any of `read`, `write`, `dossiers:read`, `dossiers:write`.
     pub scopes: Vec<String>,
     #[serde(default)]
     pub unit_id: Option<String>,

@@ -5,8 +5,11 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod decisions;
+pub mod dossiers;
 pub mod identity;
 pub mod outbox;
+pub mod lookup;
+pub mod payments;
 pub mod system;
 
 use crate::routes::Routes;
@@ -69,6 +72,16 @@ use utoipa::OpenApi;
         decisions::statistics_api,
         outbox::list,
         outbox::retry,
+        dossiers::create,
+        dossiers::inbox,
+        dossiers::get,
+        dossiers::history,
+        dossiers::command,
+        dossiers::upload,
+        dossiers::download,
+        payments::start,
+        payments::complete_local,
+        lookup::lookup,
     ),
     components(schemas(crate::problem::Problem)),
     modifiers(&Security),
@@ -79,6 +92,8 @@ use utoipa::OpenApi;
         (name = "catalog", description = "Procedure catalog: search, the version in force, versions; drafts, publication decisions, timeliness and statistics for control officers"),
         (name = "calendar", description = "Working-day calendar: lunar dates, holidays, official schedules with versions, agency hours, due dates"),
         (name = "outbox", description = "E-mail notifications to applicants and their delivery (administrator)"),
+        (name = "lookup", description = "Public lookup of a dossier by its code and the applicant's phone or ID number (rate-limited)"),
+        (name = "dossiers", description = "Dossiers (hồ sơ): intake, inbox and search, commands of the state machine with their permissions, history, uploads"),
     )
 )]
 pub struct ApiDoc;
@@ -132,5 +147,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = calendar::routes(r);
     let r = catalog::routes(r);
     let r = decisions::routes(r);
-    outbox::routes(r)
+    let r = outbox::routes(r);
+    let r = dossiers::routes(r);
+    let r = payments::routes(r);
+    lookup::routes(r)
 }

@@ -99,7 +99,9 @@ pub fn uuid_like() -> String {
 }
 
 /// The scopes an API key may hold.
-pub const API_SCOPES: [&str; 2] = ["read", "write"];
+/// `dossiers:read` and `dossiers:write` are for the dossier API (a portal sending channel-2
+/// dossiers); `read` and `write` for the rest.
+pub const API_SCOPES: [&str; 4] = ["read", "write", "dossiers:read", "dossiers:write"];
 
 #[cfg(test)]
 mod tests {

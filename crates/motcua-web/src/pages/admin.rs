@@ -687,6 +687,8 @@ pub struct KeyForm {
     name: String,
     scope_read: Option<String>,
     scope_write: Option<String>,
+    scope_dossiers_read: Option<String>,
+    scope_dossiers_write: Option<String>,
     #[serde(default)]
     unit_id: String,
 }
@@ -702,6 +704,12 @@ async fn create_key(
     }
     if f.scope_write.is_some() {
         scopes.push("write");
+    }
+    if f.scope_dossiers_read.is_some() {
+        scopes.push("dossiers:read");
+    }
+    if f.scope_dossiers_write.is_some() {
+        scopes.push("dossiers:write");
     }
     if scopes.is_empty() {
         return keys_page(

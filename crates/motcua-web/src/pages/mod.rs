@@ -8,6 +8,7 @@ mod catalog;
 mod control;
 mod docs;
 mod outbox;
+mod lookup;
 
 use crate::auth::{Access, Principal};
 use crate::extract::ReqCtx;
@@ -34,6 +35,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = catalog::routes(r);
     let r = control::routes(r);
     let r = outbox::routes(r);
+    let r = lookup::routes(r);
     audit::routes(r)
 }
 
