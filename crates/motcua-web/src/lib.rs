@@ -66,7 +66,13 @@ pub struct Inner {
     pub calendar: motcua_store::calendar::CalendarCache,
     /// Deadline rules of dossier processing (near-due window, pauses, verdicts); configuration.
     pub deadline_rules: motcua_core::dossiers::DeadlineRules,
+    /// Where the dossier pages read "now": the system clock, or a test's clock (so a browser
+    /// test can drive a dossier past its deadlines without waiting).
+    pub clock: Clock,
 }
+
+/// A source of the current instant.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
@@ -77,6 +83,11 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
+        Self::with_clock(store, config, Arc::new(Utc::now))
+    }
+
+    /// The state with another clock for the dossier pages (tests).
+    pub fn with_clock(store: Store, config: WebConfig, clock: Clock) -> AppState {
         let login_limiter = auth::limiter::Limiter::new(config.login_max_failures, config.login_window);
         AppState(Arc::new(Inner {
             store,
@@ -86,7 +97,13 @@ impl AppState {
             verify_cache: Mutex::new(None),
             calendar: motcua_store::calendar::CalendarCache::new(),
             deadline_rules: motcua_core::dossiers::DeadlineRules::default(),
+            clock,
         }))
+    }
+
+    /// The current instant, from the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
     }
 
     /// Where dossier deadlines come from: the calendar cache and the deadline rules.

@@ -7,6 +7,7 @@ mod calendar;
 mod catalog;
 mod control;
 mod docs;
+mod dossiers;
 
 use crate::auth::{Access, Principal};
 use crate::extract::ReqCtx;
@@ -32,6 +33,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = calendar::routes(r);
     let r = catalog::routes(r);
     let r = control::routes(r);
+    let r = dossiers::routes(r);
     audit::routes(r)
 }
 
