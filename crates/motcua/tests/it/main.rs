@@ -10,6 +10,7 @@ mod catalog;
 mod catalog_io;
 mod cli;
 mod decisions;
+mod dossiers_pages;
 mod dossiers_store;
 mod http;
 mod store;
