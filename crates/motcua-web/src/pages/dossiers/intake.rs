@@ -138,9 +138,7 @@ async fn pinned(st: &AppState, procedure: &str) -> Result<Option<(String, String
 /// tick the lines again when the form comes back.
 fn chosen(
     lang: Lang,
-    id: String,
-    code: String,
-    number: i64,
+    (id, code, number): (String, String, i64),
     v: &ProcedureVersion,
     channel: Option<u8>,
     variant: Option<&str>,
@@ -236,11 +234,7 @@ pub async fn form(
     if let Some(pid) = q.procedure.as_deref().filter(|p| !p.is_empty())
         && let Some((id, code, number, v)) = pinned(&st, pid).await?
     {
-        chosen_p = Some(chosen(
-            lang,
-            id,
-            code,
-            number,
+        chosen_p = Some(chosen(lang, (id, code, number),
             &v,
             q.channel,
             q.variant.as_deref(),
@@ -345,11 +339,7 @@ pub async fn submit(State(st): State<AppState>, ctx: ReqCtx, input: FormInput) -
     let channel_code: u8 = input.get("channel").parse().unwrap_or(1);
     let variant = input.opt("variant");
     let page = |problems: Vec<String>, status: StatusCode, v: Values| {
-        let c = chosen(
-            lang,
-            id.clone(),
-            code.clone(),
-            number,
+        let c = chosen(lang, (id.clone(), code.clone(), number),
             &version,
             Some(channel_code),
             variant.as_deref(),
