@@ -1269,6 +1269,104 @@ pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreErr
     .await)?)
 }
 
+/// The dossier recorded with an intake key (the desk form's one-time key), if any: a second
+/// submission of the same form finds the dossier the first one made.
+pub async fn by_intake_key(db: &Db, key: &str) -> Result<Option<DossierRow>, StoreError> {
+    row_where(db, "intake_key", key).await
+}
+
+/// Dossiers received in `[from, to)` (instants), oldest first: the rows of the tracking ledger
+/// (sổ theo dõi hồ sơ) for a period. Dossiers never received (guided, refused) have no row.
+pub async fn received_between(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<DossierRow>, StoreError> {
+    let sql = format!(
+        "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE received_at IS NOT NULL AND received_at >= $1 AND received_at < $2 \
+         ORDER BY received_at, id"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(
+        sql.as_str()
+    ))
+    .bind(to_us(from))
+    .bind(to_us(to))
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Aggregate of the files attached to a dossier after intake (the result document). Kept apart
+/// from the dossier's own log, whose events are all core events.
+pub const FILES_AGGREGATE_TYPE: &str = "dossier_files";
+
+/// A file attached to a dossier after intake (tệp đính kèm), e.g. the signed result.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Attachment {
+    /// `result` for the result document (văn bản kết quả).
+    pub purpose: String,
+    pub file_id: String,
+    pub at: i64,
+    pub actor_id: String,
+}
+
+/// Attach a stored file (see `files::put`) to a dossier, as event `dossier_file.attached`.
+/// Rejected: `file_unknown` when no such file exists. Not found: the dossier.
+pub async fn attach_file(
+    store: &Store,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    dossier_id: &str,
+    purpose: &str,
+    file_id: &str,
+) -> Result<Attachment, StoreError> {
+    if get(store.db(), dossier_id).await?.is_none() {
+        return Err(StoreError::NotFound(format!("dossier {dossier_id}")));
+    }
+    if crate::files::meta(store.db(), file_id).await?.is_none() {
+        return Err(StoreError::rejected("file_unknown", "the file does not exist"));
+    }
+    let actor = actor.clone();
+    let (id, purpose, file_id) = (dossier_id.to_owned(), purpose.to_owned(), file_id.to_owned());
+    store
+        .write(move |tx| {
+            Box::pin(async move {
+                events::append(
+                    tx,
+                    NewEvent {
+                        aggregate_type: FILES_AGGREGATE_TYPE,
+                        aggregate_id: &id,
+                        expected_seq: None,
+                        kind: "dossier_file.attached",
+                        actor: &actor,
+                        at,
+                        payload: json!({"purpose": purpose, "file_id": file_id}),
+                    },
+                )
+                .await?;
+                Ok(Attachment {
+                    purpose,
+                    file_id,
+                    at: to_us(at),
+                    actor_id: actor.id.clone(),
+                })
+            })
+        })
+        .await
+}
+
+/// The files attached to a dossier after intake, oldest first.
+pub async fn attachments(db: &Db, dossier_id: &str) -> Result<Vec<Attachment>, StoreError> {
+    Ok(events::of_aggregate(db, FILES_AGGREGATE_TYPE, dossier_id)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let v: Value = serde_json::from_str(&e.payload).ok()?;
+            Some(Attachment {
+                purpose: v.get("purpose")?.as_str()?.to_owned(),
+                file_id: v.get("file_id")?.as_str()?.to_owned(),
+                at: e.occurred_at,
+                actor_id: e.actor_id,
+            })
+        })
+        .collect())
+}
+
 /// Every open dossier (for recomputing appointments after a calendar change).
 pub async fn open_dossiers(db: &Db) -> Result<Vec<DossierRow>, StoreError> {
     let sql = format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE is_open = TRUE ORDER BY created_at, id");

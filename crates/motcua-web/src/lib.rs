@@ -81,7 +81,13 @@ pub struct Inner {
     pub catalog_index: motcua_store::catalog_index::CatalogIndex,
     /// Deadline rules of dossier processing (near-due window, pauses, verdicts); configuration.
     pub deadline_rules: motcua_core::dossiers::DeadlineRules,
+    /// Where the dossier pages read "now": the system clock, or a test's clock (so a browser
+    /// test can drive a dossier past its deadlines without waiting).
+    pub clock: Clock,
 }
+
+/// A source of the current instant.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
@@ -92,6 +98,11 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
+        Self::with_clock(store, config, Arc::new(Utc::now))
+    }
+
+    /// The state with another clock for the dossier pages (tests).
+    pub fn with_clock(store: Store, config: WebConfig, clock: Clock) -> AppState {
         let login_limiter = auth::limiter::Limiter::new(config.login_max_failures, config.login_window);
         let lookup_limiter = auth::limiter::Limiter::new(config.lookup_max, config.lookup_window);
         AppState(Arc::new(Inner {
@@ -105,7 +116,13 @@ impl AppState {
             calendar: motcua_store::calendar::CalendarCache::new(),
             catalog_index: motcua_store::catalog_index::CatalogIndex::new(),
             deadline_rules: motcua_core::dossiers::DeadlineRules::default(),
+            clock,
         }))
+    }
+
+    /// The current instant, from the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
     }
 
     /// Where dossier deadlines come from: the calendar cache and the deadline rules.

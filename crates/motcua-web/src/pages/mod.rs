@@ -9,6 +9,7 @@ mod control;
 mod docs;
 mod outbox;
 mod lookup;
+mod dossiers;
 
 use crate::auth::{Access, Principal};
 use crate::extract::ReqCtx;
@@ -36,6 +37,7 @@ pub fn routes(r: Routes) -> Routes {
     let r = control::routes(r);
     let r = outbox::routes(r);
     let r = lookup::routes(r);
+    let r = dossiers::routes(r);
     audit::routes(r)
 }
 

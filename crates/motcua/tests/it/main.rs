@@ -11,6 +11,7 @@ mod catalog_io;
 mod cli;
 mod decisions;
 mod dossiers_api;
+mod dossiers_pages;
 mod dossiers_store;
 mod http;
 mod mail;

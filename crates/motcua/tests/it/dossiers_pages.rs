@@ -1,0 +1,543 @@
+//! The dossier back office over HTTP (issue 5): desk intake (receive, guide, refuse, missing
+//! components, double submit), who may act, supplement marks, the apology once, the official
+//! forms as PDF with their Vietnamese text, and the tracking ledger as XLSX. The browser test of
+//! the whole journey is in `browser_dossier_journey` below.
+
+use crate::support::{Client, Reply, TestApp};
+use motcua_core::catalog::{Channel, ProcedureVersion, Requirement};
+use motcua_store::catalog;
+
+/// A demo procedure received in person whose workflow has steps in at least two units (one of
+/// them the demo specialist's), with its required component indices.
+pub async fn two_unit_procedure(app: &TestApp) -> (String, ProcedureVersion, Vec<usize>) {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    for row in catalog::in_force_all(app.db.store.db(), today, &Default::default())
+        .await
+        .unwrap()
+    {
+        let v: ProcedureVersion = serde_json::from_str(&row.document).unwrap();
+        let Some(spec) = v.channel(Channel::InPerson) else {
+            continue;
+        };
+        let mut units: Vec<&str> = spec.workflow.iter().map(|s| s.unit_code.as_str()).collect();
+        units.sort();
+        units.dedup();
+        // The demo's specialist and leader work in the specialised management division.
+        if units.len() < 2 || !units.contains(&"000.03.15.H50") || !v.variants.is_empty() {
+            continue;
+        }
+        let required: Vec<usize> = v
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.requirement == Requirement::Required && c.variants.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        if required.len() >= 2 {
+            return (row.procedure_id.clone(), v, required);
+        }
+    }
+    panic!("the demo catalog has a procedure with a two-unit workflow");
+}
+
+/// A `multipart/form-data` body: fields and (field, file name, bytes) files.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----motcuaTestBoundary7MA4YWxkTrZu0gW";
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    for (k, name, bytes) in files {
+        b.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        b.extend_from_slice(bytes);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+/// The value of a hidden field in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    let pat = format!("name=\"{name}\" value=\"");
+    let i = html.find(&pat).unwrap_or_else(|| panic!("no field {name}"));
+    let rest = &html[i + pat.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// The PDF's text without white space (lopdf spaces glyphs Typst places on their own).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("a valid PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("extractable text");
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[track_caller]
+pub fn assert_pdf_has(text: &str, want: &str) {
+    let w: String = want.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(text.contains(&w), "{want:?} not in PDF text:\n{text}");
+}
+
+struct Desk<'a> {
+    app: &'a TestApp,
+    procedure: String,
+    required: Vec<usize>,
+}
+
+impl Desk<'_> {
+    /// Submit the intake form as the clerk; returns the reply and the intake key used.
+    async fn submit(
+        &self,
+        c: &mut Client,
+        outcome: &str,
+        present: &[usize],
+        extra: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        key: Option<&str>,
+    ) -> (Reply, String) {
+        let page = self
+            .app
+            .get(c, &format!("/ho-so/tiep-nhan?procedure={}", self.procedure))
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let key = key
+            .map(str::to_owned)
+            .unwrap_or_else(|| hidden(&page.body, "intake_key"));
+        let present_names: Vec<String> = present.iter().map(|i| format!("present_{i}")).collect();
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("_csrf", c.csrf.as_str()),
+            ("intake_key", key.as_str()),
+            ("procedure", self.procedure.as_str()),
+            ("channel", "1"),
+            ("variant", ""),
+            ("kind", "person"),
+            ("full_name", "Nguyễn Thị Hường"),
+            ("citizen_id", "045123456789"),
+            ("phone", "0912345678"),
+            ("email", "huong@example.vn"),
+            ("address", "Số 8 Trần Hưng Đạo, Đông Hà"),
+            ("outcome", outcome),
+        ];
+        for n in &present_names {
+            fields.push((n.as_str(), "1"));
+        }
+        fields.extend_from_slice(extra);
+        let (ct, body) = multipart(&fields, files);
+        let r = self.app.request(c, "POST", "/ho-so/tiep-nhan", Some(&ct), body).await;
+        (r, key)
+    }
+}
+
+fn dossier_id(location: &str) -> String {
+    location
+        .trim_start_matches("/ho-so/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+const PDF_SCAN: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+#[tokio::test]
+async fn desk_intake_receives_guides_refuses_and_lists_missing_components() {
+    let app = TestApp::sqlite_demo().await;
+    let (procedure, version, required) = two_unit_procedure(&app).await;
+    let desk = Desk {
+        app: &app,
+        procedure,
+        required: required.clone(),
+    };
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let before = motcua_store::dossiers::open_dossiers(app.db.store.db())
+        .await
+        .unwrap()
+        .len();
+
+    // Receive with a required component missing: the form again with its name, nothing saved.
+    let (r, _) = desk.submit(&mut lan, "receive", &required[..1], &[], &[], None).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains(&version.components[required[1]].name), "{}", r.body);
+    assert!(r.body.contains("Thiếu thành phần hồ sơ bắt buộc"), "{}", r.body);
+    assert_eq!(
+        motcua_store::dossiers::open_dossiers(app.db.store.db())
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+
+    // A scan that is not one of the allowed types is refused by its first bytes.
+    let (r, _) = desk
+        .submit(
+            &mut lan,
+            "receive",
+            &desk.required,
+            &[],
+            &[("scan_0", "virus.pdf", b"MZ\x90\x00 not a pdf")],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Chỉ nhận tệp PDF"), "{}", r.body);
+
+    // Receive with every required component and a scan: code, appointment, receipt.
+    let scan_field = format!("scan_{}", required[0]);
+    let (r, key) = desk
+        .submit(
+            &mut lan,
+            "receive",
+            &desk.required,
+            &[],
+            &[(&scan_field, "don.pdf", PDF_SCAN)],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = dossier_id(&r.location());
+    let page = app.get(&mut lan, &format!("/ho-so/{id}")).await;
+    assert_eq!(page.status, 200);
+    let rec = motcua_store::dossiers::get(app.db.store.db(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let code = rec.row.code.clone().unwrap();
+    assert!(code.starts_with("000.05.15.H50-"), "{code}");
+    assert!(page.body.contains(&code));
+    assert!(page.body.contains("data-code=\"2\""), "national status 2");
+    assert!(page.body.contains("Cách tính ngày hẹn trả"));
+    assert!(page.body.contains("Thời hạn giải quyết"));
+    assert!(page.body.contains(&format!("/ho-so/{id}/phieu/tiep-nhan.pdf")));
+    // The scan is marked digitized and downloads as sent.
+    let file_id = rec.components.iter().find_map(|c| c.file_id.clone()).unwrap();
+    let dl = app.get(&mut lan, &format!("/ho-so/{id}/tep/{file_id}")).await;
+    assert_eq!(dl.status, 200);
+    assert_eq!(dl.bytes, PDF_SCAN);
+    // The receipt (Mẫu 01) names the dossier, the applicant and the form.
+    let pdf = app.get(&mut lan, &format!("/ho-so/{id}/phieu/tiep-nhan.pdf")).await;
+    assert_eq!(pdf.status, 200);
+    let text = pdf_text(&pdf.bytes);
+    assert_pdf_has(&text, &code);
+    assert_pdf_has(&text, "Nguyễn Thị Hường");
+    assert_pdf_has(&text, &"Giấy tiếp nhận hồ sơ và hẹn trả kết quả".to_uppercase());
+
+    // The same form sent again makes no second dossier.
+    let (again, _) = desk
+        .submit(&mut lan, "receive", &desk.required, &[], &[], Some(&key))
+        .await;
+    assert_eq!(again.status, 303);
+    assert_eq!(dossier_id(&again.location()), id);
+
+    // Guide to complete (Mẫu 02): national status 5, the guidance form lists what is missing.
+    let (r, _) = desk
+        .submit(
+            &mut lan,
+            "guide",
+            &required[..1],
+            &[("reason", "Thiếu giấy tờ chứng minh điều kiện.")],
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let gid = dossier_id(&r.location());
+    let page = app.get(&mut lan, &format!("/ho-so/{gid}")).await;
+    assert!(page.body.contains("data-code=\"5\""));
+    let pdf = app.get(&mut lan, &format!("/ho-so/{gid}/phieu/huong-dan.pdf")).await;
+    assert_eq!(pdf.status, 200);
+    assert_pdf_has(&pdf_text(&pdf.bytes), &version.components[required[1]].name);
+    // Guidance without a reason is refused on the page.
+    let (r, _) = desk.submit(&mut lan, "guide", &[], &[], &[], None).await;
+    assert_eq!(r.status, 422);
+
+    // Refuse (Mẫu 03): national status 3, the refusal states the reason.
+    let (r, _) = desk
+        .submit(
+            &mut lan,
+            "refuse",
+            &[],
+            &[("reason", "Không thuộc thẩm quyền giải quyết của Sở.")],
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let rid = dossier_id(&r.location());
+    let page = app.get(&mut lan, &format!("/ho-so/{rid}")).await;
+    assert!(page.body.contains("data-code=\"3\""));
+    let pdf = app.get(&mut lan, &format!("/ho-so/{rid}/phieu/tu-choi.pdf")).await;
+    assert_pdf_has(&pdf_text(&pdf.bytes), "Không thuộc thẩm quyền giải quyết của Sở.");
+    // A form that does not apply is not there.
+    assert_eq!(
+        app.get(&mut lan, &format!("/ho-so/{rid}/phieu/tiep-nhan.pdf"))
+            .await
+            .status,
+        404
+    );
+
+    // The inbox finds the received dossier by the applicant's name without diacritics.
+    let inbox = app.get(&mut lan, "/ho-so?view=all&q=nguyen+thi+huong").await;
+    assert_eq!(inbox.status, 200);
+    assert!(inbox.body.contains(&code), "{}", inbox.body);
+}
+
+/// Receive a dossier at the desk over HTTP; returns its id.
+async fn received(app: &TestApp, lan: &mut Client) -> (String, ProcedureVersion) {
+    let (procedure, version, required) = two_unit_procedure(app).await;
+    let desk = Desk {
+        app,
+        procedure,
+        required: required.clone(),
+    };
+    let (r, _) = desk.submit(lan, "receive", &required, &[], &[], None).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    (dossier_id(&r.location()), version)
+}
+
+async fn act(app: &TestApp, c: &mut Client, id: &str, fields: &[(&str, &str)]) -> Reply {
+    let page = app.get(c, &format!("/ho-so/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let version = page
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no action form: {}", page.body));
+    let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
+    all.extend_from_slice(fields);
+    app.form(c, &format!("/ho-so/{id}/thao-tac"), &all).await
+}
+
+#[tokio::test]
+async fn only_the_permitted_act_citizens_inspectors_and_strangers_cannot() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let (id, _) = received(&app, &mut lan).await;
+    // Not signed in: to the sign-in page.
+    let mut anon = Client::default();
+    for path in ["/ho-so", "/ho-so/tiep-nhan", &format!("/ho-so/{id}")] {
+        let r = app.get(&mut anon, path).await;
+        assert_eq!(r.status, 303, "{path}");
+        assert!(r.location().starts_with("/login"));
+    }
+    // A citizen sees none of it.
+    let mut minh = app.login("minh", "demo-citizen-2026").await;
+    assert_eq!(app.get(&mut minh, &format!("/ho-so/{id}")).await.status, 403);
+    assert_eq!(app.get(&mut minh, "/ho-so/tiep-nhan").await.status, 403);
+    // An inspector reads the dossier and its forms but has no action and cannot act.
+    let mut tuan = app.login("tuan", "demo-inspector-2026").await;
+    let page = app.get(&mut tuan, &format!("/ho-so/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("/thao-tac"));
+    let r = app
+        .form(
+            &mut tuan,
+            &format!("/ho-so/{id}/thao-tac"),
+            &[("action", "stop"), ("version", "1"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(app.get(&mut tuan, "/ho-so/tiep-nhan").await.status, 403);
+    // The clerk may not approve (a leader's act) even by posting the form by hand.
+    let r = act(
+        &app,
+        &mut lan,
+        &id,
+        &[("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    // A wrong-state command is a 409 shown on the page in Vietnamese.
+    let mut hoa = app.login("hoa", "demo-leader-2026").await;
+    let r = act(
+        &app,
+        &mut hoa,
+        &id,
+        &[("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("Không thể thực hiện thao tác"), "{}", r.body);
+    // A stale page is a 409 too.
+    let r = app
+        .form(
+            &mut hoa,
+            &format!("/ho-so/{id}/thao-tac"),
+            &[("action", "claim"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+}
+
+#[tokio::test]
+async fn supplement_marks_apology_once_and_the_forms_say_so() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let (id, version) = received(&app, &mut lan).await;
+    let mut hoa = app.login("hoa", "demo-leader-2026").await;
+    let mut hung = app.login("hung", "demo-specialist-2026").await;
+    let hung_id = motcua_store::identity::get_user_by_username(app.db.store.db(), "hung")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let r = act(&app, &mut hoa, &id, &[("action", "assign"), ("assignee", &hung_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // An "other" paper without a justification is refused (422) …
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[
+            ("action", "supplement"),
+            ("other_name_1", "Giấy xác nhận cư trú"),
+            ("reason", "Cần xác minh."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // … with one it is accepted and marked "not in the published procedure".
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[
+            ("action", "supplement"),
+            ("component_0", "1"),
+            ("note_0", "Chưa ký tên."),
+            ("other_name_1", "Giấy xác nhận cư trú"),
+            ("other_justification_1", "Để xác minh địa chỉ."),
+            ("reason", "Hồ sơ chưa đầy đủ."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-code=\"5\""));
+    assert!(page.body.contains("Yêu cầu giấy tờ ngoài thủ tục đã công bố"));
+    let pdf = app.get(&mut hung, &format!("/ho-so/{id}/phieu/bo-sung.pdf")).await;
+    let text = pdf_text(&pdf.bytes);
+    assert_pdf_has(&text, &version.components[0].name);
+    assert_pdf_has(&text, "Để xác minh địa chỉ.");
+    let r = act(&app, &mut lan, &id, &[("action", "supplement_received")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A second request needs a written reason, then is marked repeated.
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[("action", "supplement"), ("component_1", "1"), ("reason", "Sai mẫu.")],
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[
+            ("action", "supplement"),
+            ("component_1", "1"),
+            ("reason", "Sai mẫu."),
+            ("repeat_reason", "Phát hiện khi thẩm định lần hai."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("Yêu cầu bổ sung lặp lại"));
+    act(&app, &mut lan, &id, &[("action", "supplement_received")]).await;
+    // The apology: once, with a later date; the form by receipt date (TT 03/2025 now).
+    let r = act(
+        &app,
+        &mut hoa,
+        &id,
+        &[
+            ("action", "apology"),
+            ("reason", "Cần lấy ý kiến chuyên gia."),
+            ("new_date", "2099-12-30"),
+            ("new_time", "16:30"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hoa, &format!("/ho-so/{id}")).await;
+    assert!(
+        !page.body.contains("id=\"form-apology\""),
+        "the apology form is gone once issued"
+    );
+    let r = app
+        .form(
+            &mut hoa,
+            &format!("/ho-so/{id}/thao-tac"),
+            &[
+                ("version", &hidden(&page.body, "version")),
+                ("action", "apology"),
+                ("reason", "Lần nữa."),
+                ("new_date", "2100-01-30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("chỉ được hẹn lại một lần"), "{}", r.body);
+    let pdf = app.get(&mut hoa, &format!("/ho-so/{id}/phieu/xin-loi.pdf")).await;
+    let text = pdf_text(&pdf.bytes);
+    assert_pdf_has(
+        &text,
+        &"Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết".to_uppercase(),
+    );
+    assert_pdf_has(&text, "Cần lấy ý kiến chuyên gia.");
+    assert!(
+        text.contains("30/12/2099") || text.contains("ngày30tháng12năm2099"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn ledger_exports_the_period_as_xlsx_and_pdf() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let (id, _) = received(&app, &mut lan).await;
+    let code = motcua_store::dossiers::get(app.db.store.db(), &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .row
+        .code
+        .unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let q = format!("from={}&to={}", today - chrono::Duration::days(3), today);
+    let x = app.get(&mut lan, &format!("/ho-so/so-theo-doi.xlsx?{q}")).await;
+    assert_eq!(x.status, 200);
+    let table = motcua_docs::xlsx::read_table(&x.bytes).unwrap();
+    assert_eq!(table[0][1], "Mã hồ sơ");
+    assert!(
+        table.iter().any(|r| r[1] == code && r[4] == "Nguyễn Thị Hường"),
+        "{table:?}"
+    );
+    let p = app.get(&mut lan, &format!("/ho-so/so-theo-doi.pdf?{q}")).await;
+    assert_eq!(p.status, 200);
+    assert_pdf_has(&pdf_text(&p.bytes), &code);
+    // A period before the dossier holds no row; a reversed one is refused.
+    let x = app
+        .get(&mut lan, "/ho-so/so-theo-doi.xlsx?from=2020-01-01&to=2020-01-31")
+        .await;
+    let table = motcua_docs::xlsx::read_table(&x.bytes).unwrap();
+    assert!(!table.iter().any(|r| r.get(1) == Some(&code)));
+    assert_eq!(
+        app.get(&mut lan, "/ho-so/so-theo-doi.xlsx?from=2020-02-01&to=2020-01-31")
+            .await
+            .status,
+        422
+    );
+    // Specialists do not keep the ledger.
+    let mut hung = app.login("hung", "demo-specialist-2026").await;
+    assert_eq!(app.get(&mut hung, "/ho-so/so-theo-doi.xlsx").await.status, 403);
+}
