@@ -5,19 +5,24 @@
 //! versions in force on a day — the columns a search result shows plus the folded text — is
 //! built once, with an inverted index ([`SearchIndex`]), and reused while the catalog's
 //! generation (a counter the database bumps on every change to `procedure_versions`, whichever
-//! process made it) and the day stay the same. A request costs one single-row read of the
-//! generation and the work on the candidates.
+//! process made it) and the day stay the same.
+//!
+//! The generation is read again only when this process has written something since the last
+//! look ([`Store::write_count`]) or when [`CatalogIndex::recheck`] has passed (default one
+//! second: the longest a change made by *another* server process stays unseen). A search in a
+//! quiet moment touches no database at all.
 //!
 //! Hits and their order are the same as [`crate::catalog::search`] on either database: the same
 //! filters, the same [`Query::score`], ties by name in byte order.
 
 use crate::catalog::{ListFilter, in_force_all};
-use crate::db::Db;
+use crate::db::{Db, Store};
 use crate::error::StoreError;
 use crate::on_db;
 use chrono::NaiveDate;
 use motcua_core::catalog::{Query, Score, SearchIndex};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What a search result shows of a version in force.
 #[derive(Debug, Clone)]
@@ -89,12 +94,32 @@ impl Results {
     }
 }
 
+/// The snapshot in use and when the database last confirmed it.
+struct Current {
+    snapshot: Arc<Snapshot>,
+    /// [`Store::write_count`] at that confirmation.
+    writes: u64,
+    at: Instant,
+}
+
 /// The in-memory search of one server (one per process, shared by every request).
-#[derive(Default)]
 pub struct CatalogIndex {
-    current: Mutex<Option<Arc<Snapshot>>>,
+    current: Mutex<Option<Current>>,
     /// Held while a snapshot is built, so a burst of requests after a change builds it once.
     building: tokio::sync::Mutex<()>,
+    /// How long a confirmed snapshot is used without asking the database, when this process
+    /// wrote nothing meanwhile.
+    pub recheck: Duration,
+}
+
+impl Default for CatalogIndex {
+    fn default() -> Self {
+        Self {
+            current: Mutex::new(None),
+            building: tokio::sync::Mutex::new(()),
+            recheck: Duration::from_secs(1),
+        }
+    }
 }
 
 impl CatalogIndex {
@@ -104,8 +129,8 @@ impl CatalogIndex {
 
     /// Search the versions in force on `day` (every filter, then [`Query::score`]); an empty
     /// query lists by name. Any query text is accepted.
-    pub async fn search(&self, db: &Db, day: NaiveDate, q: &str, f: &ListFilter) -> Result<Results, StoreError> {
-        let snapshot = self.snapshot(db, day).await?;
+    pub async fn search(&self, store: &Store, day: NaiveDate, q: &str, f: &ListFilter) -> Result<Results, StoreError> {
+        let snapshot = self.snapshot(store, day).await?;
         let query = Query::new(q);
         let hits = if query.is_empty() {
             (0..snapshot.versions.len() as u32)
@@ -128,27 +153,49 @@ impl CatalogIndex {
     }
 
     /// The snapshot for `day` at the database's current generation, built if needed.
-    pub async fn snapshot(&self, db: &Db, day: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
-        let generation = current_generation(db).await?;
-        if let Some(s) = self.fresh(generation, day) {
+    pub async fn snapshot(&self, store: &Store, day: NaiveDate) -> Result<Arc<Snapshot>, StoreError> {
+        let writes = store.write_count();
+        {
+            let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = current.as_ref()
+                && c.snapshot.day == day
+                && c.writes == writes
+                && c.at.elapsed() < self.recheck
+            {
+                return Ok(c.snapshot.clone());
+            }
+        }
+        let generation = current_generation(store.db()).await?;
+        if let Some(s) = self.confirm(generation, day, writes) {
             return Ok(s);
         }
         let _building = self.building.lock().await;
-        let generation = current_generation(db).await?;
-        if let Some(s) = self.fresh(generation, day) {
+        let writes = store.write_count();
+        let generation = current_generation(store.db()).await?;
+        if let Some(s) = self.confirm(generation, day, writes) {
             return Ok(s);
         }
-        let built = Arc::new(build(db, day, generation).await?);
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(built.clone());
-        Ok(built)
+        let snapshot = Arc::new(build(store.db(), day, generation).await?);
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(Current {
+            snapshot: snapshot.clone(),
+            writes,
+            at: Instant::now(),
+        });
+        Ok(snapshot)
     }
 
-    fn fresh(&self, generation: i64, day: NaiveDate) -> Option<Arc<Snapshot>> {
-        let current = self.current.lock().unwrap_or_else(|p| p.into_inner());
-        current
-            .as_ref()
-            .filter(|s| s.generation == generation && s.day == day)
-            .cloned()
+    /// The snapshot in use if it is for `day` at `generation`, marked as confirmed now.
+    fn confirm(&self, generation: i64, day: NaiveDate, writes: u64) -> Option<Arc<Snapshot>> {
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        let c = current
+            .as_mut()
+            .filter(|c| c.snapshot.generation == generation && c.snapshot.day == day)?;
+        // Never move the confirmation backwards (a slower request may confirm an older count).
+        if writes >= c.writes {
+            c.writes = writes;
+            c.at = Instant::now();
+        }
+        Some(c.snapshot.clone())
     }
 }
 

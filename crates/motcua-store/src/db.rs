@@ -14,6 +14,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -124,6 +125,9 @@ pub struct Store {
     db: Db,
     writer: Option<mpsc::Sender<Unit>>,
     sqlite_writer_pool: Option<SqlitePool>,
+    /// Units of work this process has finished (committed or not); in-memory caches compare
+    /// it to know whether they must look at the database again.
+    writes: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -185,6 +189,7 @@ impl Store {
                     db: Db::Postgres(pool),
                     writer: Some(tx),
                     sqlite_writer_pool: None,
+                    writes: Arc::default(),
                 })
             }
             None => Err(StoreError::Config(format!(
@@ -231,6 +236,7 @@ impl Store {
             db: Db::Sqlite(read_pool),
             writer: Some(tx),
             sqlite_writer_pool: Some(write_pool),
+            writes: Arc::default(),
         })
     }
 
@@ -283,6 +289,21 @@ impl Store {
     /// On SQLite the unit is queued to the single writer and may share a commit with others
     /// (group commit); the answer comes only after the commit is durable.
     pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let r = self.write_unit(f).await;
+        self.writes.fetch_add(1, Ordering::Release);
+        r
+    }
+
+    /// How many units of work this process has finished so far (see [`Store::write`]).
+    pub fn write_count(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    async fn write_unit<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,

@@ -133,7 +133,7 @@ pub async fn run_search(st: &AppState, q: &SearchQuery) -> Result<SearchResult, 
     };
     let hits = st
         .catalog_index
-        .search(st.store.db(), day, bounded(q.q.as_deref().unwrap_or("")), &filter)
+        .search(&st.store, day, bounded(q.q.as_deref().unwrap_or("")), &filter)
         .await?;
     let page = q.page.unwrap_or(1).max(1);
     let total = hits.total();

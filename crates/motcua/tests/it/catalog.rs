@@ -566,7 +566,7 @@ async fn in_memory_search_matches_the_store_and_follows_changes() {
                         .into_iter()
                         .map(|h| h.version.name)
                         .collect();
-                    let got = index.search(db.store.db(), day, q, f).await.unwrap();
+                    let got = index.search(&db.store, day, q, f).await.unwrap();
                     let got: Vec<String> = got.page(0, usize::MAX).map(|(v, _)| v.name.clone()).collect();
                     assert_eq!(got, want, "query {q:?} filter {:?}", f.channel);
                 }
@@ -577,13 +577,13 @@ async fn in_memory_search_matches_the_store_and_follows_changes() {
                     .map(|v| v.name)
                     .collect();
                 all.sort();
-                let listed = index.search(db.store.db(), day, "", f).await.unwrap();
+                let listed = index.search(&db.store, day, "", f).await.unwrap();
                 let listed: Vec<String> = listed.page(0, usize::MAX).map(|(v, _)| v.name.clone()).collect();
                 assert_eq!(listed, all);
             }
             // A new procedure published through the store is found by the next search.
             let before = index
-                .search(db.store.db(), day, "kiem dinh thiet bi x quang nha khoa", &filters[0])
+                .search(&db.store, day, "kiem dinh thiet bi x quang nha khoa", &filters[0])
                 .await
                 .unwrap();
             assert_eq!(before.total(), 0);
@@ -604,10 +604,26 @@ async fn in_memory_search_matches_the_store_and_follows_changes() {
             .await
             .unwrap();
             let after = index
-                .search(db.store.db(), day, "kiem dinh thiet bi x quang nha khoa", &filters[0])
+                .search(&db.store, day, "kiem dinh thiet bi x quang nha khoa", &filters[0])
                 .await
                 .unwrap();
             assert_eq!(after.total(), 1);
+            // Another server process ends that version (a write this process never saw): the
+            // snapshot is used until `recheck` passes, then the database's generation tells.
+            let mut other = motcua_store::catalog_index::CatalogIndex::new();
+            other.recheck = std::time::Duration::from_secs(3600);
+            let q = "kiem dinh thiet bi x quang nha khoa";
+            assert_eq!(other.search(&db.store, day, q, &filters[0]).await.unwrap().total(), 1);
+            let sql = "UPDATE procedure_versions SET effective_to = '2026-05-15' WHERE procedure_id = $1";
+            motcua_store::on_db!(db.store.db(), |p| sqlx::query(sql)
+                .bind(&v.procedure_id)
+                .execute(p)
+                .await
+                .map(|_| ()))
+            .unwrap();
+            assert_eq!(other.search(&db.store, day, q, &filters[0]).await.unwrap().total(), 1);
+            other.recheck = std::time::Duration::ZERO;
+            assert_eq!(other.search(&db.store, day, q, &filters[0]).await.unwrap().total(), 0);
             db
         },
     )
