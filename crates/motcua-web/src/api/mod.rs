@@ -7,8 +7,8 @@ pub mod catalog;
 pub mod decisions;
 pub mod dossiers;
 pub mod identity;
-pub mod outbox;
 pub mod lookup;
+pub mod outbox;
 pub mod payments;
 pub mod system;
 

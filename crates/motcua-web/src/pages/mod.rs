@@ -7,9 +7,9 @@ mod calendar;
 mod catalog;
 mod control;
 mod docs;
-mod outbox;
-mod lookup;
 mod dossiers;
+mod lookup;
+mod outbox;
 
 use crate::auth::{Access, Principal};
 use crate::extract::ReqCtx;

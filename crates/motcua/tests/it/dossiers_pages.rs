@@ -304,16 +304,44 @@ async fn received(app: &TestApp, lan: &mut Client) -> (String, ProcedureVersion)
 async fn act(app: &TestApp, c: &mut Client, id: &str, fields: &[(&str, &str)]) -> Reply {
     let page = app.get(c, &format!("/ho-so/{id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let version = page
+    // Someone without an action form posts it by hand, with the dossier's current version.
+    let version = match page
         .body
         .split("name=\"version\" value=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no action form: {}", page.body));
+    {
+        Some(v) => v.to_owned(),
+        None => motcua_store::dossiers::get(app.db.store.db(), id)
+            .await
+            .unwrap()
+            .unwrap()
+            .row
+            .version
+            .to_string(),
+    };
     let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
     all.extend_from_slice(fields);
     app.form(c, &format!("/ho-so/{id}/thao-tac"), &all).await
+}
+
+async fn user_id(app: &TestApp, username: &str) -> String {
+    motcua_store::identity::get_user_by_username(app.db.store.db(), username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// The desk's specialist claims the dossier and hands it to `hung` at the specialised
+/// division's step.
+async fn to_division(app: &TestApp, id: &str) {
+    let mut nga = app.login("nga", "demo-specialist-2026").await;
+    let r = act(app, &mut nga, id, &[("action", "claim")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let hung_id = user_id(app, "hung").await;
+    let r = act(app, &mut nga, id, &[("action", "hand_over"), ("receiver", &hung_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
 }
 
 #[tokio::test]
@@ -355,11 +383,24 @@ async fn only_the_permitted_act_citizens_inspectors_and_strangers_cannot() {
     )
     .await;
     assert_eq!(r.status, 403);
-    // A wrong-state command is a 409 shown on the page in Vietnamese.
+    // A leader of a unit that does not handle the dossier yet gets a 403 for every command,
+    // and sees no action form.
     let mut hoa = app.login("hoa", "demo-leader-2026").await;
+    let page = app.get(&mut hoa, &format!("/ho-so/{id}")).await;
+    assert!(!page.body.contains("/thao-tac"), "{}", page.body);
+    for fields in [
+        vec![("action", "claim")],
+        vec![("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
+        vec![("action", "stop"), ("reason", "x")],
+    ] {
+        let r = act(&app, &mut hoa, &id, &fields).await;
+        assert_eq!(r.status, 403, "{fields:?}");
+    }
+    // The desk's leader may; a wrong-state command is a 409 shown on the page in Vietnamese.
+    let mut quang = app.login("quang", "demo-leader-2026").await;
     let r = act(
         &app,
-        &mut hoa,
+        &mut quang,
         &id,
         &[("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
     )
@@ -369,12 +410,49 @@ async fn only_the_permitted_act_citizens_inspectors_and_strangers_cannot() {
     // A stale page is a 409 too.
     let r = app
         .form(
-            &mut hoa,
+            &mut quang,
             &format!("/ho-so/{id}/thao-tac"),
             &[("action", "claim"), ("version", "0")],
         )
         .await;
     assert_eq!(r.status, 409);
+    // Once the dossier is at the specialised division's step, its leader acts; a specialist of
+    // another division does not.
+    to_division(&app, &id).await;
+    let mut mai = app.login("mai", "demo-specialist-2026").await;
+    let hoa_id = user_id(&app, "hoa").await;
+    let r = act(&app, &mut mai, &id, &[("action", "hand_over"), ("receiver", &hoa_id)]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = act(&app, &mut hoa, &id, &[("action", "claim")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The leader of another division, and the Department's director before the dossier
+    // reaches the leadership's step, may not decide it.
+    let mut hai = app.login("hai", "demo-leader-2026").await;
+    let mut binh = app.login("binh", "demo-leader-2026").await;
+    for c in [&mut hai, &mut binh] {
+        let r = act(
+            &app,
+            c,
+            &id,
+            &[("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
+        )
+        .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+    // Handed to the director at the leadership's step, he approves.
+    let binh_id = user_id(&app, "binh").await;
+    let r = act(&app, &mut hoa, &id, &[("action", "hand_over"), ("receiver", &binh_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = act(
+        &app,
+        &mut binh,
+        &id,
+        &[("action", "approve"), ("number", "1/GP-SKHCN"), ("date", "2026-01-05")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut binh, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-code=\"9\""), "{}", page.body);
 }
 
 #[tokio::test]
@@ -384,13 +462,7 @@ async fn supplement_marks_apology_once_and_the_forms_say_so() {
     let (id, version) = received(&app, &mut lan).await;
     let mut hoa = app.login("hoa", "demo-leader-2026").await;
     let mut hung = app.login("hung", "demo-specialist-2026").await;
-    let hung_id = motcua_store::identity::get_user_by_username(app.db.store.db(), "hung")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let r = act(&app, &mut hoa, &id, &[("action", "assign"), ("assignee", &hung_id)]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    to_division(&app, &id).await;
     // An "other" paper without a justification is refused (422) …
     let r = act(
         &app,

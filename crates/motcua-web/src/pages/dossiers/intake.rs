@@ -234,7 +234,9 @@ pub async fn form(
     if let Some(pid) = q.procedure.as_deref().filter(|p| !p.is_empty())
         && let Some((id, code, number, v)) = pinned(&st, pid).await?
     {
-        chosen_p = Some(chosen(lang, (id, code, number),
+        chosen_p = Some(chosen(
+            lang,
+            (id, code, number),
             &v,
             q.channel,
             q.variant.as_deref(),
@@ -339,7 +341,9 @@ pub async fn submit(State(st): State<AppState>, ctx: ReqCtx, input: FormInput) -
     let channel_code: u8 = input.get("channel").parse().unwrap_or(1);
     let variant = input.opt("variant");
     let page = |problems: Vec<String>, status: StatusCode, v: Values| {
-        let c = chosen(lang, (id.clone(), code.clone(), number),
+        let c = chosen(
+            lang,
+            (id.clone(), code.clone(), number),
             &version,
             Some(channel_code),
             variant.as_deref(),
