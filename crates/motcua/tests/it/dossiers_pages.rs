@@ -1,7 +1,7 @@
 //! The dossier back office over HTTP (issue 5): desk intake (receive, guide, refuse, missing
 //! components, double submit), who may act, supplement marks, the apology once, the official
-//! forms as PDF with their Vietnamese text, and the tracking ledger as XLSX. The browser test of
-//! the whole journey is in `browser_dossier_journey` below.
+//! forms as PDF with their Vietnamese text, the tracking ledger as XLSX, and liên thông to another
+//! agency and back. The browser test of the whole journey is in `browser_journey.rs`.
 
 use crate::support::{Client, Reply, TestApp};
 use motcua_core::catalog::{Channel, ProcedureVersion, Requirement};
@@ -612,4 +612,113 @@ async fn ledger_exports_the_period_as_xlsx_and_pdf() {
     // Specialists do not keep the ledger.
     let mut hung = app.login("hung", "demo-specialist-2026").await;
     assert_eq!(app.get(&mut hung, "/ho-so/so-theo-doi.xlsx").await.status, 403);
+}
+
+/// Liên thông (issue 5 item 5): from the dossier page the division sends the dossier to another
+/// agency served by the same motcua and records its return; it stays one dossier (national
+/// status 4 throughout), the history and the control slip show both moves, the ledger counts it
+/// once.
+#[tokio::test]
+async fn inter_agency_send_and_return_from_the_dossier_page() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let (id, _) = received(&app, &mut lan).await;
+    to_division(&app, &id).await;
+    let mut hung = app.login("hung", "demo-specialist-2026").await;
+    // Only agencies the dossier does not already go through are offered: the provincial
+    // People's Committee, not the Department or the service centre of the desk.
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    let form = page
+        .body
+        .split("id=\"form-send-agency\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .unwrap_or_else(|| panic!("no liên thông form: {}", page.body));
+    assert!(form.contains("value=\"000.00.00.H50\""), "{form}");
+    assert!(
+        !form.contains("value=\"000.00.15.H50\"") && !form.contains("value=\"000.00.30.H50\""),
+        "{form}"
+    );
+    // A code that is not a unit code is a 422 in Vietnamese, not a 500.
+    // A unit that is not an agency served here, or no unit at all, is a 422, not a 500.
+    for agency in ["UBND", "000.03.15.H50", "000.00.99.H50"] {
+        let r = act(&app, &mut hung, &id, &[("action", "send_agency"), ("agency", agency)]).await;
+        assert_eq!(r.status, 422, "{agency}: {}", r.body);
+    }
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[("action", "send_agency"), ("agency", "000.00.00.H50")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-state=\"at_partner_agency\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-code=\"4\""),
+        "national status 4 during liên thông"
+    );
+    let history = page.body.split("id=\"history\"").nth(1).unwrap();
+    assert!(history.contains("Chuyển liên thông"), "{history}");
+    assert!(history.contains("Ủy ban nhân dân tỉnh Quảng Trị"), "{history}");
+    assert!(page.body.contains("id=\"form-return-agency\""));
+    // While it is away nobody hands it over or asks for a supplement (409), and a leader of a
+    // unit that does not handle it cannot record its return (403).
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[("action", "supplement"), ("component_0", "1"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let mut hai = app.login("hai", "demo-leader-2026").await;
+    let r = act(&app, &mut hai, &id, &[("action", "return_agency")]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // The partner agency's own specialist records the return: processing again at the
+    // division's step.
+    let committee = motcua_store::identity::get_unit_by_code(app.db.store.db(), "000.00.00.H50")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin_id = user_id(&app, "admin").await;
+    motcua_store::identity::grant_role(
+        &app.db.store,
+        &motcua_store::events::Actor::system(),
+        chrono::Utc::now(),
+        &admin_id,
+        motcua_core::identity::Role::Specialist,
+        Some(&committee.id),
+    )
+    .await
+    .unwrap();
+    let mut partner = app.login("admin", "demo-admin-2026").await;
+    let r = act(&app, &mut partner, &id, &[("action", "return_agency")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-state=\"processing\"") && page.body.contains("data-code=\"4\""));
+    let history = page.body.split("id=\"history\"").nth(1).unwrap();
+    assert!(history.contains("Nhận lại hồ sơ liên thông"), "{history}");
+    let rec = motcua_store::dossiers::get(app.db.store.db(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rec.row.current_step, rec.row.current_unit.as_str()),
+        (1, "000.03.15.H50")
+    );
+    // The control slip shows both moves.
+    let slip = app.get(&mut hung, &format!("/ho-so/{id}/phieu/kiem-soat.pdf")).await;
+    assert_eq!(slip.status, 200);
+    let text = pdf_text(&slip.bytes);
+    assert_pdf_has(&text, "Chuyển liên thông: Ủy ban nhân dân tỉnh Quảng Trị");
+    assert_pdf_has(&text, "Nhận lại hồ sơ liên thông");
+    // One dossier: one row in the ledger.
+    let code = rec.row.code.unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let q = format!("from={}&to={}", today - chrono::Duration::days(3), today);
+    let x = app.get(&mut lan, &format!("/ho-so/so-theo-doi.xlsx?{q}")).await;
+    let table = motcua_docs::xlsx::read_table(&x.bytes).unwrap();
+    assert_eq!(table.iter().filter(|r| r.get(1) == Some(&code)).count(), 1, "{table:?}");
 }

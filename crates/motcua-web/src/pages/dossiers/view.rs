@@ -660,11 +660,16 @@ pub(crate) async fn build(
         a.receivers = receivers(&dir, &rec);
     }
     if a.send_agency {
-        let own = dir.agency_of(&rec.row.receiving_unit).map(|u| u.code.clone());
+        // Another agency (liên thông): not one the dossier already goes through — the agency of
+        // the receiving desk or of any step of its workflow.
+        let own: Vec<String> = std::iter::once(rec.row.receiving_unit.as_str())
+            .chain(rec.steps.iter().map(|s| s.unit_code.as_str()))
+            .filter_map(|u| dir.agency_of(u).map(|a| a.code.clone()))
+            .collect();
         a.agencies = dir
             .units
             .iter()
-            .filter(|u| u.kind == "agency" && u.active && Some(&u.code) != own.as_ref())
+            .filter(|u| u.kind == "agency" && u.active && !own.contains(&u.code))
             .map(|u| (u.code.clone(), u.name.clone()))
             .collect();
     }
