@@ -10,7 +10,7 @@
 //! switch to the TT 03/2025 forms, so the dossier's forms are those of TT 01/2018 (Mẫu 01, 02,
 //! 04, 05); the test moves the clock past the appraisal step's deadline to make it late.
 
-use crate::browser::{browser, sign_in};
+use crate::browser::{browser, click_and_load, sign_in};
 use crate::dossiers_pages::{assert_pdf_has, pdf_text};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use fantoccini::{Client, Locator};
@@ -141,15 +141,7 @@ async fn click(c: &Client, css: &str) {
 /// Submit one action form of the dossier page and wait for the next page: its confirmation,
 /// or the refusal it shows (which fails the test with its text).
 async fn submit(c: &Client, form: &str) {
-    let old = c.find(Locator::Css("html")).await.unwrap();
-    click(c, &format!("#{form} button[type=submit]")).await;
-    // The old document goes stale once the browser has loaded the answer.
-    for _ in 0..600 {
-        if old.tag_name().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    click_and_load(c, &format!("#{form} button[type=submit]")).await;
     let shown = c
         .wait()
         .for_element(Locator::Css("p.flash, p.error"))
