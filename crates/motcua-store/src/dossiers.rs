@@ -899,6 +899,19 @@ async fn prepare(
             }
             Command::HandOver { receiver, verdict }
         }
+        Command::SendToAgency { agency } => {
+            // Liên thông goes to another agency served by this system: a unit of kind
+            // `agency` that exists and is active.
+            match crate::identity::get_unit_by_code(store.db(), agency.as_str()).await? {
+                Some(u) if u.kind == "agency" && u.active => Command::SendToAgency { agency },
+                _ => {
+                    return Err(StoreError::rejected(
+                        "agency_unknown",
+                        format!("Không có cơ quan mã {agency} được phục vụ trong hệ thống để chuyển liên thông."),
+                    ));
+                }
+            }
+        }
         Command::SupplementReceived { .. } if d.state == DossierState::AwaitingSupplement => {
             let version = pinned_version(store.db(), &rec.row.version_id).await?;
             let channel = channel_of(&rec.row)?;
@@ -931,7 +944,8 @@ fn channel_of(row: &DossierRow) -> Result<Channel, StoreError> {
 /// The store fills in what needs the calendar: the verdict of a hand-over (core
 /// `step_verdict` against the step's slice, pauses inside the step excluded) and the
 /// appointment after a supplement (core `extended_due`); the values sent are replaced.
-/// `Command::Receive` is refused (`receive_through_intake`): use [`receive_guided`].
+/// `Command::Receive` is refused (`receive_through_intake`): use [`receive_guided`];
+/// `SendToAgency` to anything but an active agency is refused (`agency_unknown`).
 ///
 /// Errors: `NotFound`; `Conflict` when the version is stale; `Rejected` with the core's code
 /// (`illegal_transition` = wrong state, 409 at the web edge; the rest 422).

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod dossier_access;
 pub mod extract;
 pub mod i18n;
 pub mod middleware;

@@ -17,7 +17,10 @@ pub struct DemoPerson {
     pub unit: Option<&'static str>,
 }
 
-pub const PEOPLE: [DemoPerson; 7] = [
+/// One person per role, and for every unit in the demo catalog's workflows (desk, the three
+/// appraising divisions, the Department's leadership) a specialist and a leader, so that a
+/// dossier can go through the pages step by step with the unit-scope rule.
+pub const PEOPLE: [DemoPerson; 15] = [
     DemoPerson {
         username: "admin",
         password: "demo-admin-2026",
@@ -45,6 +48,62 @@ pub const PEOPLE: [DemoPerson; 7] = [
         full_name: "Lê Thị Hoa",
         role: Role::Leader,
         unit: Some("000.03.15.H50"),
+    },
+    DemoPerson {
+        username: "binh",
+        password: "demo-leader-2026",
+        full_name: "Võ Thanh Bình",
+        role: Role::Leader,
+        unit: Some("000.00.15.H50"),
+    },
+    DemoPerson {
+        username: "vy",
+        password: "demo-specialist-2026",
+        full_name: "Lý Thảo Vy",
+        role: Role::Specialist,
+        unit: Some("000.00.15.H50"),
+    },
+    DemoPerson {
+        username: "nga",
+        password: "demo-specialist-2026",
+        full_name: "Đặng Thị Nga",
+        role: Role::Specialist,
+        unit: Some("000.05.15.H50"),
+    },
+    DemoPerson {
+        username: "quang",
+        password: "demo-leader-2026",
+        full_name: "Bùi Văn Quang",
+        role: Role::Leader,
+        unit: Some("000.05.15.H50"),
+    },
+    DemoPerson {
+        username: "mai",
+        password: "demo-specialist-2026",
+        full_name: "Đỗ Thị Mai",
+        role: Role::Specialist,
+        unit: Some("000.02.15.H50"),
+    },
+    DemoPerson {
+        username: "son",
+        password: "demo-leader-2026",
+        full_name: "Hồ Văn Sơn",
+        role: Role::Leader,
+        unit: Some("000.02.15.H50"),
+    },
+    DemoPerson {
+        username: "khoa",
+        password: "demo-specialist-2026",
+        full_name: "Phan Minh Khoa",
+        role: Role::Specialist,
+        unit: Some("000.04.15.H50"),
+    },
+    DemoPerson {
+        username: "hai",
+        password: "demo-leader-2026",
+        full_name: "Ngô Thanh Hải",
+        role: Role::Leader,
+        unit: Some("000.04.15.H50"),
     },
     DemoPerson {
         username: "thao",
@@ -189,7 +248,13 @@ pub async fn seed_catalog(store: &Store) -> Result<usize, StoreError> {
 pub fn accounts_text() -> String {
     let mut s = String::from("Tài khoản demo / demo accounts (tên đăng nhập / mật khẩu — vai trò):\n");
     for p in PEOPLE {
-        s.push_str(&format!("  {:<8} {:<22} {}\n", p.username, p.password, p.role));
+        s.push_str(&format!(
+            "  {:<8} {:<22} {:<12} {}\n",
+            p.username,
+            p.password,
+            p.role.as_str(),
+            p.unit.unwrap_or("")
+        ));
     }
     s
 }

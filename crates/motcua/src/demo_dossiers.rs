@@ -13,7 +13,7 @@ use motcua_core::dossiers::{
     Applicant, Command, ComponentRef, DeadlineRules, Evaluation, Organisation, Person, ReturnMethod, StepVerdict,
     SupplementDraft, SupplementItemDraft,
 };
-use motcua_core::identity::UnitCode;
+use motcua_core::identity::{Role, UnitCode};
 use motcua_store::calendar::CalendarCache;
 use motcua_store::dossiers::{self, Deadlines, DossierRow, Intake, IntakeOutcome, PresentComponent};
 use motcua_store::events::Actor;
@@ -75,34 +75,74 @@ fn received_at(i: usize, today: NaiveDate) -> DateTime<Utc> {
         .and_utc()
 }
 
-struct People {
-    clerk: Actor,
+/// The people of one unit who process dossiers there.
+struct Staff {
     specialist: Actor,
     leader: Actor,
-    specialist_id: String,
+}
+
+/// The demo people by unit: each command is run by someone the unit-scope rule of the pages and
+/// the API permits (`motcua_web::dossier_access`).
+struct People {
+    clerk: Actor,
+    by_unit: std::collections::HashMap<String, Staff>,
+}
+
+impl People {
+    fn of(&self, unit: &str) -> Result<&Staff, StoreError> {
+        self.by_unit
+            .get(unit)
+            .ok_or_else(|| StoreError::NotFound(format!("demo staff of unit {unit}")))
+    }
 }
 
 async fn people(store: &Store) -> Result<People, StoreError> {
     let users = identity::list_users(store.db()).await?;
-    let id = |name: &str| {
-        users
+    let actor = |p: &crate::demo::DemoPerson| -> Result<Actor, StoreError> {
+        let id = users
             .iter()
-            .find(|u| u.username == name)
+            .find(|u| u.username == p.username)
             .map(|u| u.id.clone())
-            .ok_or_else(|| StoreError::NotFound(format!("demo user {name}")))
+            .ok_or_else(|| StoreError::NotFound(format!("demo user {}", p.username)))?;
+        Ok(Actor {
+            id,
+            role: p.role.as_str().into(),
+            unit: p.unit.unwrap_or_default().into(),
+        })
     };
-    let actor = |id: String, role: &str, unit: &str| Actor {
-        id,
-        role: role.into(),
-        unit: unit.into(),
-    };
-    let specialist_id = id("hung")?;
+    let mut clerk = None;
+    let mut specialists = std::collections::HashMap::new();
+    let mut leaders = std::collections::HashMap::new();
+    for p in &crate::demo::PEOPLE {
+        let Some(unit) = p.unit else { continue };
+        match p.role {
+            Role::Clerk if clerk.is_none() => clerk = Some(actor(p)?),
+            Role::Specialist => {
+                specialists.entry(unit.to_owned()).or_insert(actor(p)?);
+            }
+            Role::Leader => {
+                leaders.entry(unit.to_owned()).or_insert(actor(p)?);
+            }
+            _ => {}
+        }
+    }
+    let by_unit = specialists
+        .into_iter()
+        .filter_map(|(unit, specialist)| {
+            let leader = leaders.get(&unit)?.clone();
+            Some((unit, Staff { specialist, leader }))
+        })
+        .collect();
     Ok(People {
-        clerk: actor(id("lan")?, "clerk", "000.05.15.H50"),
-        specialist: actor(specialist_id.clone(), "specialist", "000.03.15.H50"),
-        leader: actor(id("hoa")?, "leader", "000.03.15.H50"),
-        specialist_id,
+        clerk: clerk.ok_or_else(|| StoreError::NotFound("demo clerk".into()))?,
+        by_unit,
     })
+}
+
+/// The step at which the leader decides: the last one outside the desk (the leadership's
+/// approval, or the appraising division's when it approves), else the only step.
+fn decision_step(units: &[String]) -> usize {
+    units.iter().rposition(|u| u != crate::demo_catalog::DESK).unwrap_or(0)
 }
 
 /// Walks one dossier through commands, each a little later than the one before and never in
@@ -113,9 +153,20 @@ struct Walk<'a> {
     row: DossierRow,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
+    /// The unit of each step of the pinned workflow.
+    units: Vec<String>,
 }
 
 impl Walk<'_> {
+    /// The unit of the step the dossier is at.
+    fn unit(&self) -> &str {
+        let i = (self.row.current_step.max(0) as usize).min(self.units.len().saturating_sub(1));
+        self.units
+            .get(i)
+            .map(String::as_str)
+            .unwrap_or(crate::demo_catalog::DESK)
+    }
+
     async fn step(&mut self, actor: &Actor, hours: i64, cmd: Command) -> Result<bool, StoreError> {
         let at = self.at + ChronoDuration::hours(hours);
         if at >= self.now {
@@ -251,12 +302,21 @@ pub async fn seed(store: &Store, calendars: &CalendarCache, now: DateTime<Utc>) 
             }
             Err(e) => return Err(e),
         };
+        let channel = u8::try_from(row.channel)
+            .ok()
+            .and_then(Channel::from_code)
+            .unwrap_or(Channel::InPerson);
+        let units = v
+            .channel(channel)
+            .map(|c| c.workflow.iter().map(|s| s.unit_code.as_str().to_owned()).collect())
+            .unwrap_or_default();
         let mut w = Walk {
             store,
             dl,
             row,
             at,
             now,
+            units,
         };
         if matches!(bucket, 15 | 16) {
             *out.by_state.entry(w.row.state.clone()).or_default() += 1;
@@ -270,43 +330,62 @@ pub async fn seed(store: &Store, calendars: &CalendarCache, now: DateTime<Utc>) 
     Ok(out)
 }
 
-async fn hand_over_all(w: &mut Walk<'_>, who: &People, gap: i64) -> Result<bool, StoreError> {
-    while w.row.state == "processing" {
-        let receiver = if w.row.current_step + 1 >= w.row.steps_total {
-            who.leader.id.clone()
-        } else {
-            who.specialist_id.clone()
+/// Hand the dossier over, step by step, up to step `target`: each step's specialist gives it to
+/// the next step's specialist, or to the leader who decides there.
+async fn hand_over_to(w: &mut Walk<'_>, who: &People, target: usize, gap: i64) -> Result<bool, StoreError> {
+    let decides = decision_step(&w.units);
+    while w.row.state == "processing" && (w.row.current_step.max(0) as usize) < target {
+        let next = w.row.current_step.max(0) as usize + 1;
+        // After the last step the dossier waits for the decision of that step's unit.
+        let next_unit = match w.units.get(next).or(w.units.last()) {
+            Some(u) => u.clone(),
+            None => return Ok(true),
         };
-        let actor = if w.row.current_step == 0 {
-            &who.clerk
+        let receiver = if next == decides || next >= w.units.len() {
+            who.of(&next_unit)?.leader.id.clone()
         } else {
-            &who.specialist
+            who.of(&next_unit)?.specialist.id.clone()
         };
+        let actor = who.of(w.unit())?.specialist.clone();
         let cmd = Command::HandOver {
             receiver,
             verdict: StepVerdict::OnTime,
         };
-        if !w.step(actor, gap, cmd).await? {
+        if !w.step(&actor, gap, cmd).await? {
             return Ok(false);
         }
     }
     Ok(true)
 }
 
+/// Hand over to the appraising step (the second one, when there is one).
+async fn to_appraisal(w: &mut Walk<'_>, who: &People, gap: i64) -> Result<bool, StoreError> {
+    let target = 1.min(decision_step(&w.units));
+    hand_over_to(w, who, target, gap).await
+}
+
 async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bucket: usize) -> Result<(), StoreError> {
     if bucket == 17 {
         return Ok(()); // received, waiting to be assigned
     }
+    // The desk's leader assigns the desk's specialist, who starts the first step.
+    let desk = who.of(w.unit())?;
+    let (desk_leader, desk_specialist) = (desk.leader.clone(), desk.specialist.clone());
     let assign = Command::Assign {
-        assignee: who.specialist_id.clone(),
+        assignee: desk_specialist.id.clone(),
     };
-    if !w.step(&who.leader, 1, assign).await? {
+    if !w.step(&desk_leader, 1, assign).await? {
         return Ok(());
     }
+    let decides = decision_step(&w.units);
     // Special cases first.
     match i {
         // Two supplement requests: the second with a written reason (repeated request).
         10 => {
+            if !to_appraisal(w, who, 3).await? {
+                return Ok(());
+            }
+            let appraiser = who.of(w.unit())?.specialist.clone();
             let first = SupplementDraft {
                 items: vec![SupplementItemDraft::Component {
                     component: ComponentRef::Index(1),
@@ -315,7 +394,7 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                 reason: "Tài liệu chứng minh điều kiện chưa đầy đủ.".into(),
                 repeat_reason: None,
             };
-            if !w.supplement(&who.specialist, 4, first).await? {
+            if !w.supplement(&appraiser, 4, first).await? {
                 return Ok(());
             }
             let received = Command::SupplementReceived { appointment: w.at };
@@ -330,11 +409,15 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                 reason: "Đơn đề nghị chưa đúng mẫu.".into(),
                 repeat_reason: Some("Phát hiện sai sót khi thẩm định lần hai.".into()),
             };
-            w.supplement(&who.specialist, 6, second).await?;
+            w.supplement(&appraiser, 6, second).await?;
             return Ok(());
         }
         // A paper the published procedure does not list.
         30 => {
+            if !to_appraisal(w, who, 3).await? {
+                return Ok(());
+            }
+            let appraiser = who.of(w.unit())?.specialist.clone();
             let draft = SupplementDraft {
                 items: vec![SupplementItemDraft::Other {
                     name: "Giấy xác nhận của Ủy ban nhân dân phường nơi cư trú".into(),
@@ -343,7 +426,7 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                 reason: "Cần xác minh thông tin người đề nghị.".into(),
                 repeat_reason: None,
             };
-            w.supplement(&who.specialist, 5, draft).await?;
+            w.supplement(&appraiser, 5, draft).await?;
             return Ok(());
         }
         // Late, with an apology and a new appointment, then processed.
@@ -354,22 +437,26 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                     reason: "Hồ sơ cần lấy ý kiến của cơ quan chuyên môn về an toàn bức xạ.".into(),
                     new_appointment: new,
                 };
-                if !w.step(&who.leader, 24, apology).await? {
+                if !w.step(&desk_leader, 24, apology).await? {
                     return Ok(());
                 }
             }
-            hand_over_all(w, who, 30).await?;
+            hand_over_to(w, who, decides, 30).await?;
             return Ok(());
         }
         // Inter-agency: sent to the provincial People's Committee and back.
         70 => {
             let agency = UnitCode::parse("000.00.00.H50")
                 .map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
-            if !w.step(&who.specialist, 3, Command::SendToAgency { agency }).await? {
+            if !to_appraisal(w, who, 3).await? {
                 return Ok(());
             }
-            w.step(&who.specialist, 30, Command::ReturnFromAgency).await?;
-            hand_over_all(w, who, 3).await?;
+            let appraiser = who.of(w.unit())?.specialist.clone();
+            if !w.step(&appraiser, 3, Command::SendToAgency { agency }).await? {
+                return Ok(());
+            }
+            w.step(&appraiser, 30, Command::ReturnFromAgency).await?;
+            hand_over_to(w, who, decides, 3).await?;
             return Ok(());
         }
         _ => {}
@@ -380,21 +467,14 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
         7..=9 => {
             // Somewhere in the middle of processing.
             let steps = (i / 20) % 3;
-            for _ in 0..steps {
-                if w.row.state != "processing" {
-                    break;
-                }
-                let cmd = Command::HandOver {
-                    receiver: who.specialist_id.clone(),
-                    verdict: StepVerdict::OnTime,
-                };
-                if !w.step(&who.specialist, gap, cmd).await? {
-                    break;
-                }
-            }
+            hand_over_to(w, who, steps.min(decides), gap).await?;
             return Ok(());
         }
         10 => {
+            if !to_appraisal(w, who, gap).await? {
+                return Ok(());
+            }
+            let appraiser = who.of(w.unit())?.specialist.clone();
             let draft = SupplementDraft {
                 items: vec![SupplementItemDraft::Component {
                     component: ComponentRef::Index(1),
@@ -403,7 +483,7 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                 reason: "Tài liệu chứng minh điều kiện chưa đầy đủ.".into(),
                 repeat_reason: None,
             };
-            w.supplement(&who.specialist, 4, draft).await?;
+            w.supplement(&appraiser, 4, draft).await?;
             return Ok(());
         }
         19 => return Ok(()), // assigned long ago and still at the first step: overdue
@@ -413,21 +493,28 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                 .map(|c| c.fees)
                 .unwrap_or_default();
             if !fees.is_empty() {
-                w.step(&who.specialist, 2, Command::RequestFee { items: fees }).await?;
+                w.step(&desk_specialist, 2, Command::RequestFee { items: fees }).await?;
                 return Ok(());
             }
         }
         _ => {}
     }
-    if !hand_over_all(w, who, gap).await? {
+    // Up to the step where the leader decides; the decision is taken there.
+    if !hand_over_to(w, who, decides, gap).await? {
         return Ok(());
     }
+    if bucket == 6 {
+        // Every step handed over: awaiting the decision of the last step's unit.
+        hand_over_to(w, who, usize::MAX, gap).await?;
+        return Ok(());
+    }
+    let decider = who.of(w.unit())?.leader.clone();
     match bucket {
         12 => {
             let deny = Command::Deny {
                 reason: "Tổ chức chưa đáp ứng điều kiện về cơ sở vật chất theo quy định.".into(),
             };
-            w.step(&who.leader, 4, deny).await?;
+            w.step(&decider, 4, deny).await?;
         }
         13 => {
             let withdraw = Command::Withdraw {
@@ -439,14 +526,14 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
             let stop = Command::Stop {
                 reason: "Tổ chức bị giải thể trong thời gian giải quyết hồ sơ.".into(),
             };
-            w.step(&who.leader, 4, stop).await?;
+            w.step(&decider, 4, stop).await?;
         }
         _ => {
             let approve = Command::Approve {
                 number: format!("{}/GP-SKHCN", 100 + i),
                 date: (w.at + ChronoDuration::hours(7)).date_naive(),
             };
-            if !w.step(&who.leader, 4, approve).await? || matches!(bucket, 5 | 6) {
+            if !w.step(&decider, 4, approve).await? || bucket == 5 {
                 return Ok(());
             }
             let method = if i.is_multiple_of(5) {

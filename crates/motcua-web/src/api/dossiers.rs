@@ -10,6 +10,7 @@
 
 use crate::AppState;
 use crate::auth::{Access, Principal, PrincipalKind};
+use crate::dossier_access;
 use crate::extract::{ApiJson, ApiQuery, ReqCtx};
 use crate::problem::{ApiError, FieldProblem};
 use crate::routes::Routes;
@@ -22,7 +23,7 @@ use chrono::{DateTime, Utc};
 use motcua_core::catalog::{Channel, ProcedureVersion};
 use motcua_core::dossiers::{
     Applicant, Command, DossierCode, DossierError, DossierState, SupplementDraft, SupplementRequest, checklist,
-    permission, step_due,
+    step_due,
 };
 use motcua_core::identity::{Role, UnitCode};
 use motcua_store::StoreError;
@@ -103,26 +104,14 @@ pub async fn roles_by_unit_code(st: &AppState, p: &Principal) -> Result<Vec<(Rol
         .collect())
 }
 
-/// The units handling a dossier now: receiving unit, the unit whose queue holds it (current
-/// step, or the partner agency during liên thông), and the current step's unit.
-pub fn handling_units(rec: &DossierRecord) -> Vec<&str> {
-    let mut units = vec![rec.row.receiving_unit.as_str(), rec.row.current_unit.as_str()];
-    if let Some(step) = rec.steps.get(rec.row.current_step.max(0) as usize) {
-        units.push(step.unit_code.as_str());
-    }
-    units
-}
-
-/// The actor of a permitted command: the first role that permits it, with its unit code.
-fn acting_as(p: &Principal, roles: &[(Role, Option<String>)], cmd: &Command, units: &[&str]) -> Option<Actor> {
-    roles
-        .iter()
-        .find(|g| permission::permitted(cmd, std::slice::from_ref(*g), units))
-        .map(|(role, unit)| Actor {
-            id: p.user_id.clone(),
-            role: role.as_str().to_owned(),
-            unit: unit.clone().unwrap_or_default(),
-        })
+/// The actor of a permitted command: the first role that permits it on this dossier (unit
+/// scope: [`crate::dossier_access`]), with its unit code.
+fn acting_as(p: &Principal, roles: &[(Role, Option<String>)], cmd: &Command, rec: &DossierRecord) -> Option<Actor> {
+    dossier_access::acting_role(cmd, roles, rec).map(|(role, unit)| Actor {
+        id: p.user_id.clone(),
+        role: role.as_str().to_owned(),
+        unit: unit.clone().unwrap_or_default(),
+    })
 }
 
 // ------------------------------------------------------------------------------------ views
@@ -813,7 +802,8 @@ async fn pinned_fees(st: &AppState, rec: &DossierRecord) -> Result<Vec<motcua_co
 }
 
 /// Run a command on a dossier. The caller's role must permit it in one of the units handling
-/// the dossier (receiving unit, current step's unit); the state machine decides the rest.
+/// the dossier (receiving unit, holding unit, current step's unit; for approve, deny and stop
+/// also the last step's unit); the state machine decides the rest.
 #[utoipa::path(post, path = "/api/v1/dossiers/{id}/commands", operation_id = "run_dossier_command", tag = "dossiers",
     params(("id" = String, Path, description = "Dossier id or code")),
     request_body = CommandIn,
@@ -834,7 +824,7 @@ pub async fn command(
     let req = parse_command(b.command, now)?;
     let probe = probe(&req, &rec, now)?;
     let roles = roles_by_unit_code(&st, p).await?;
-    let actor = acting_as(p, &roles, &probe, &handling_units(&rec))
+    let actor = acting_as(p, &roles, &probe, &rec)
         .ok_or_else(|| ApiError::forbidden().with_detail(format!("command {}", probe.name())))?;
     let dl = st.deadlines();
     let dossier_id = rec.row.id.clone();

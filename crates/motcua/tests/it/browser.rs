@@ -97,6 +97,25 @@ pub async fn serve_demo() -> String {
     format!("http://{addr}")
 }
 
+/// Click `css` and wait until the browser has replaced the current document with the answer
+/// (a `wait().for_element` right after a click may find the old page's element).
+pub async fn click_and_load(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..600 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css}: the page did not change");
+}
+
 pub async fn sign_in(c: &Client, base: &str, user: &str, pw: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Id("username"))

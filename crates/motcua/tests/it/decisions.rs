@@ -545,12 +545,7 @@ async fn browser_control_officer_publishes_an_amendment_and_sees_diff_and_verdic
         .send_keys("Phó Chủ tịch UBND tỉnh")
         .await
         .unwrap();
-    c.find(Locator::Css("form[action$='/ban-hanh'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    crate::browser::click_and_load(c, "form[action$='/ban-hanh'] button[type=submit]").await;
     let status = c.wait().for_element(Locator::Id("decision-status")).await.unwrap();
     assert_eq!(status.text().await.unwrap(), "Đã ban hành");
     let items = c

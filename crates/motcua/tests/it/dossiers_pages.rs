@@ -1,7 +1,7 @@
 //! The dossier back office over HTTP (issue 5): desk intake (receive, guide, refuse, missing
 //! components, double submit), who may act, supplement marks, the apology once, the official
-//! forms as PDF with their Vietnamese text, and the tracking ledger as XLSX. The browser test of
-//! the whole journey is in `browser_dossier_journey` below.
+//! forms as PDF with their Vietnamese text, the tracking ledger as XLSX, and liên thông to another
+//! agency and back. The browser test of the whole journey is in `browser_journey.rs`.
 
 use crate::support::{Client, Reply, TestApp};
 use motcua_core::catalog::{Channel, ProcedureVersion, Requirement};
@@ -304,16 +304,44 @@ async fn received(app: &TestApp, lan: &mut Client) -> (String, ProcedureVersion)
 async fn act(app: &TestApp, c: &mut Client, id: &str, fields: &[(&str, &str)]) -> Reply {
     let page = app.get(c, &format!("/ho-so/{id}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let version = page
+    // Someone without an action form posts it by hand, with the dossier's current version.
+    let version = match page
         .body
         .split("name=\"version\" value=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no action form: {}", page.body));
+    {
+        Some(v) => v.to_owned(),
+        None => motcua_store::dossiers::get(app.db.store.db(), id)
+            .await
+            .unwrap()
+            .unwrap()
+            .row
+            .version
+            .to_string(),
+    };
     let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
     all.extend_from_slice(fields);
     app.form(c, &format!("/ho-so/{id}/thao-tac"), &all).await
+}
+
+async fn user_id(app: &TestApp, username: &str) -> String {
+    motcua_store::identity::get_user_by_username(app.db.store.db(), username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// The desk's specialist claims the dossier and hands it to `hung` at the specialised
+/// division's step.
+async fn to_division(app: &TestApp, id: &str) {
+    let mut nga = app.login("nga", "demo-specialist-2026").await;
+    let r = act(app, &mut nga, id, &[("action", "claim")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let hung_id = user_id(app, "hung").await;
+    let r = act(app, &mut nga, id, &[("action", "hand_over"), ("receiver", &hung_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
 }
 
 #[tokio::test]
@@ -355,11 +383,24 @@ async fn only_the_permitted_act_citizens_inspectors_and_strangers_cannot() {
     )
     .await;
     assert_eq!(r.status, 403);
-    // A wrong-state command is a 409 shown on the page in Vietnamese.
+    // A leader of a unit that does not handle the dossier yet gets a 403 for every command,
+    // and sees no action form.
     let mut hoa = app.login("hoa", "demo-leader-2026").await;
+    let page = app.get(&mut hoa, &format!("/ho-so/{id}")).await;
+    assert!(!page.body.contains("/thao-tac"), "{}", page.body);
+    for fields in [
+        vec![("action", "claim")],
+        vec![("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
+        vec![("action", "stop"), ("reason", "x")],
+    ] {
+        let r = act(&app, &mut hoa, &id, &fields).await;
+        assert_eq!(r.status, 403, "{fields:?}");
+    }
+    // The desk's leader may; a wrong-state command is a 409 shown on the page in Vietnamese.
+    let mut quang = app.login("quang", "demo-leader-2026").await;
     let r = act(
         &app,
-        &mut hoa,
+        &mut quang,
         &id,
         &[("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
     )
@@ -369,12 +410,49 @@ async fn only_the_permitted_act_citizens_inspectors_and_strangers_cannot() {
     // A stale page is a 409 too.
     let r = app
         .form(
-            &mut hoa,
+            &mut quang,
             &format!("/ho-so/{id}/thao-tac"),
             &[("action", "claim"), ("version", "0")],
         )
         .await;
     assert_eq!(r.status, 409);
+    // Once the dossier is at the specialised division's step, its leader acts; a specialist of
+    // another division does not.
+    to_division(&app, &id).await;
+    let mut mai = app.login("mai", "demo-specialist-2026").await;
+    let hoa_id = user_id(&app, "hoa").await;
+    let r = act(&app, &mut mai, &id, &[("action", "hand_over"), ("receiver", &hoa_id)]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = act(&app, &mut hoa, &id, &[("action", "claim")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // The leader of another division, and the Department's director before the dossier
+    // reaches the leadership's step, may not decide it.
+    let mut hai = app.login("hai", "demo-leader-2026").await;
+    let mut binh = app.login("binh", "demo-leader-2026").await;
+    for c in [&mut hai, &mut binh] {
+        let r = act(
+            &app,
+            c,
+            &id,
+            &[("action", "approve"), ("number", "1/GP"), ("date", "2026-01-05")],
+        )
+        .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+    // Handed to the director at the leadership's step, he approves.
+    let binh_id = user_id(&app, "binh").await;
+    let r = act(&app, &mut hoa, &id, &[("action", "hand_over"), ("receiver", &binh_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = act(
+        &app,
+        &mut binh,
+        &id,
+        &[("action", "approve"), ("number", "1/GP-SKHCN"), ("date", "2026-01-05")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut binh, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-code=\"9\""), "{}", page.body);
 }
 
 #[tokio::test]
@@ -384,13 +462,7 @@ async fn supplement_marks_apology_once_and_the_forms_say_so() {
     let (id, version) = received(&app, &mut lan).await;
     let mut hoa = app.login("hoa", "demo-leader-2026").await;
     let mut hung = app.login("hung", "demo-specialist-2026").await;
-    let hung_id = motcua_store::identity::get_user_by_username(app.db.store.db(), "hung")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let r = act(&app, &mut hoa, &id, &[("action", "assign"), ("assignee", &hung_id)]).await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    to_division(&app, &id).await;
     // An "other" paper without a justification is refused (422) …
     let r = act(
         &app,
@@ -540,4 +612,113 @@ async fn ledger_exports_the_period_as_xlsx_and_pdf() {
     // Specialists do not keep the ledger.
     let mut hung = app.login("hung", "demo-specialist-2026").await;
     assert_eq!(app.get(&mut hung, "/ho-so/so-theo-doi.xlsx").await.status, 403);
+}
+
+/// Liên thông (issue 5 item 5): from the dossier page the division sends the dossier to another
+/// agency served by the same motcua and records its return; it stays one dossier (national
+/// status 4 throughout), the history and the control slip show both moves, the ledger counts it
+/// once.
+#[tokio::test]
+async fn inter_agency_send_and_return_from_the_dossier_page() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let (id, _) = received(&app, &mut lan).await;
+    to_division(&app, &id).await;
+    let mut hung = app.login("hung", "demo-specialist-2026").await;
+    // Only agencies the dossier does not already go through are offered: the provincial
+    // People's Committee, not the Department or the service centre of the desk.
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    let form = page
+        .body
+        .split("id=\"form-send-agency\"")
+        .nth(1)
+        .and_then(|f| f.split("</form>").next())
+        .unwrap_or_else(|| panic!("no liên thông form: {}", page.body));
+    assert!(form.contains("value=\"000.00.00.H50\""), "{form}");
+    assert!(
+        !form.contains("value=\"000.00.15.H50\"") && !form.contains("value=\"000.00.30.H50\""),
+        "{form}"
+    );
+    // A code that is not a unit code is a 422 in Vietnamese, not a 500.
+    // A unit that is not an agency served here, or no unit at all, is a 422, not a 500.
+    for agency in ["UBND", "000.03.15.H50", "000.00.99.H50"] {
+        let r = act(&app, &mut hung, &id, &[("action", "send_agency"), ("agency", agency)]).await;
+        assert_eq!(r.status, 422, "{agency}: {}", r.body);
+    }
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[("action", "send_agency"), ("agency", "000.00.00.H50")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-state=\"at_partner_agency\""), "{}", page.body);
+    assert!(
+        page.body.contains("data-code=\"4\""),
+        "national status 4 during liên thông"
+    );
+    let history = page.body.split("id=\"history\"").nth(1).unwrap();
+    assert!(history.contains("Chuyển liên thông"), "{history}");
+    assert!(history.contains("Ủy ban nhân dân tỉnh Quảng Trị"), "{history}");
+    assert!(page.body.contains("id=\"form-return-agency\""));
+    // While it is away nobody hands it over or asks for a supplement (409), and a leader of a
+    // unit that does not handle it cannot record its return (403).
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[("action", "supplement"), ("component_0", "1"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let mut hai = app.login("hai", "demo-leader-2026").await;
+    let r = act(&app, &mut hai, &id, &[("action", "return_agency")]).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // The partner agency's own specialist records the return: processing again at the
+    // division's step.
+    let committee = motcua_store::identity::get_unit_by_code(app.db.store.db(), "000.00.00.H50")
+        .await
+        .unwrap()
+        .unwrap();
+    let admin_id = user_id(&app, "admin").await;
+    motcua_store::identity::grant_role(
+        &app.db.store,
+        &motcua_store::events::Actor::system(),
+        chrono::Utc::now(),
+        &admin_id,
+        motcua_core::identity::Role::Specialist,
+        Some(&committee.id),
+    )
+    .await
+    .unwrap();
+    let mut partner = app.login("admin", "demo-admin-2026").await;
+    let r = act(&app, &mut partner, &id, &[("action", "return_agency")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
+    assert!(page.body.contains("data-state=\"processing\"") && page.body.contains("data-code=\"4\""));
+    let history = page.body.split("id=\"history\"").nth(1).unwrap();
+    assert!(history.contains("Nhận lại hồ sơ liên thông"), "{history}");
+    let rec = motcua_store::dossiers::get(app.db.store.db(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rec.row.current_step, rec.row.current_unit.as_str()),
+        (1, "000.03.15.H50")
+    );
+    // The control slip shows both moves.
+    let slip = app.get(&mut hung, &format!("/ho-so/{id}/phieu/kiem-soat.pdf")).await;
+    assert_eq!(slip.status, 200);
+    let text = pdf_text(&slip.bytes);
+    assert_pdf_has(&text, "Chuyển liên thông: Ủy ban nhân dân tỉnh Quảng Trị");
+    assert_pdf_has(&text, "Nhận lại hồ sơ liên thông");
+    // One dossier: one row in the ledger.
+    let code = rec.row.code.unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let q = format!("from={}&to={}", today - chrono::Duration::days(3), today);
+    let x = app.get(&mut lan, &format!("/ho-so/so-theo-doi.xlsx?{q}")).await;
+    let table = motcua_docs::xlsx::read_table(&x.bytes).unwrap();
+    assert_eq!(table.iter().filter(|r| r.get(1) == Some(&code)).count(), 1, "{table:?}");
 }

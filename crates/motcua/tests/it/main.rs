@@ -5,6 +5,7 @@
 //! Chromium through chromedriver when it is installed.
 
 mod browser;
+mod browser_journey;
 mod calendar;
 mod catalog;
 mod catalog_io;

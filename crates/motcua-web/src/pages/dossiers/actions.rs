@@ -1,11 +1,13 @@
 //! The action forms of the dossier page, one route: the `action` field says which command. Each
-//! is checked with the core permission rule first (403), then run through the store, which asks
+//! is checked with the core permission rule over the shared unit scope first
+//! ([`crate::dossier_access`], 403), then run through the store, which asks
 //! the core (409 wrong state or stale page, 422 bad input — shown on the page in Vietnamese).
 
 use super::input::FormInput;
 use super::view::{build, channel_of, local_instant, pinned_version};
-use super::{Directory, handled_units, principal, refusal, roles_by_code};
+use super::{Directory, principal, refusal, roles_by_code};
 use crate::AppState;
+use crate::dossier_access;
 use crate::extract::ReqCtx;
 use crate::i18n::t;
 use crate::pages::{HtmlError, render_status, safe_next};
@@ -16,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use motcua_core::dossiers::{
     Command, ComponentRef, Evaluation, ReturnMethod, StepVerdict, SupplementDraft, SupplementItemDraft, checklist,
-    permission,
 };
 use motcua_core::identity::UnitCode;
 use motcua_store::StoreError;
@@ -44,10 +45,15 @@ pub async fn act(
         .ok_or_else(|| HtmlError(ApiError::not_found(format!("dossier {id}"))))?;
     let dir = Directory::load(&st).await?;
     let roles = roles_by_code(who, &dir);
-    let handled = handled_units(&rec);
-    let handled: Vec<&str> = handled.iter().map(String::as_str).collect();
     let now = st.now();
-    let actor = who.actor();
+    // The actor acts in the role (and unit) that permits the command here.
+    let acting = |command: &Command| {
+        dossier_access::acting_role(command, &roles, &rec).map(|(role, unit)| motcua_store::events::Actor {
+            id: who.user_id.clone(),
+            role: role.as_str().to_owned(),
+            unit: unit.clone().unwrap_or_default(),
+        })
+    };
     let version: i64 = input.get("version").parse().unwrap_or(-1);
     let action = input.get("action").to_owned();
 
@@ -154,9 +160,9 @@ pub async fn act(
                 repeated_request: false,
                 repeat_reason: None,
             });
-            if !permission::permitted(&probe, &roles, &handled) {
+            let Some(actor) = acting(&probe) else {
                 return Err(HtmlError(ApiError::forbidden()));
-            }
+            };
             let (_, v) = pinned_version(&st, &rec).await?;
             let count = v.as_ref().map(|v| v.components.len()).unwrap_or(0);
             let mut items = Vec::new();
@@ -199,9 +205,9 @@ pub async fn act(
         Ok(c) => c,
         Err(e) => return fail(&st, &ctx, &id, e).await,
     };
-    if !permission::permitted(&command, &roles, &handled) {
+    let Some(actor) = acting(&command) else {
         return Err(HtmlError(ApiError::forbidden()));
-    }
+    };
     // Assignees and receivers must be people who exist (the core only checks non-empty).
     if let Command::Assign { assignee: p } | Command::HandOver { receiver: p, .. } = &command
         && !dir.users.iter().any(|u| &u.id == p && u.active)

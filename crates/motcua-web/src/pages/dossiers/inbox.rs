@@ -4,7 +4,7 @@
 //! each by appointment. Also the lateness alerts: open dossiers past their appointment without
 //! an apology (the dashboard flag).
 
-use super::{Calendars, Directory, handled_units, my_units, principal, roles_by_code, when_opt};
+use super::{Calendars, Directory, my_units, principal, roles_by_code, when_opt};
 use crate::AppState;
 use crate::extract::ReqCtx;
 use crate::i18n::t;
@@ -12,7 +12,7 @@ use crate::pages::{HtmlError, PageCtx, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use motcua_core::dossiers::{Command, Dossier, Urgency, permission, urgency};
+use motcua_core::dossiers::{Command, Dossier, Urgency, urgency};
 use motcua_core::identity::Role;
 use motcua_store::dossiers::{self, DossierRow, InboxFilter};
 use serde::Deserialize;
@@ -178,9 +178,7 @@ pub async fn inbox(
             && r.assignee.as_deref() != Some(who.user_id.as_str())
             && (who.has_role(Role::Specialist) || who.has_role(Role::Leader));
         if can_claim && let Some(rec) = dossiers::get(st.store.db(), &r.id).await? {
-            let handled = handled_units(&rec);
-            let handled: Vec<&str> = handled.iter().map(String::as_str).collect();
-            can_claim = permission::permitted(&claim, &roles, &handled);
+            can_claim = crate::dossier_access::permitted(&claim, &roles, &rec);
         }
         rows.push((
             match u {

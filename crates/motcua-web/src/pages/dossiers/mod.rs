@@ -7,9 +7,9 @@
 //! permitted and legal, and say in Vietnamese why something was refused (409 wrong state, 422
 //! bad input), never a 500.
 //!
-//! Unit scope: a role held in a unit acts on the dossiers that unit handles — the receiving
-//! unit, the unit holding the dossier now, and every unit of its pinned workflow (a leader of
-//! the appraising division decides a dossier whose last step sits at the desk).
+//! Unit scope: one rule with the JSON API, [`crate::dossier_access`] — the receiving unit, the
+//! unit holding the dossier now and the current step's unit (for approve, deny and stop also
+//! the last step's unit).
 
 mod actions;
 mod forms;
@@ -29,7 +29,6 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use motcua_core::calendar::{Duration, vn_offset};
 use motcua_core::identity::Role;
 use motcua_store::StoreError;
-use motcua_store::dossiers::DossierRecord;
 use motcua_store::identity::{Unit, User};
 use std::collections::HashMap;
 
@@ -199,15 +198,6 @@ pub(crate) fn my_units(p: &Principal, dir: &Directory) -> Option<Vec<String>> {
     v.sort();
     v.dedup();
     Some(v)
-}
-
-/// Units that handle a dossier (see the module doc).
-pub(crate) fn handled_units(rec: &DossierRecord) -> Vec<String> {
-    let mut v = vec![rec.row.receiving_unit.clone(), rec.row.current_unit.clone()];
-    v.extend(rec.steps.iter().map(|s| s.unit_code.clone()));
-    v.sort();
-    v.dedup();
-    v
 }
 
 pub(crate) fn principal(ctx: &ReqCtx) -> Result<&Principal, HtmlError> {

@@ -1,11 +1,12 @@
 //! The dossier page (trang hồ sơ): applicant, pinned procedure, checklist with scans, steps with
 //! their deadlines and hand-overs (Mẫu 05), appointment with its explanation, pauses, fees,
 //! inspection marks, event history and the official forms. The action forms are shown only to
-//! those permitted (core `permission::permitted`) and only when legal in the state (core
+//! those permitted (core `permission::permitted` over [`crate::dossier_access`]) and only when legal in the state (core
 //! `decide` on a probe of the command).
 
-use super::{Calendars, Directory, handled_units, principal, roles_by_code, when, when_opt};
+use super::{Calendars, Directory, principal, roles_by_code, when, when_opt};
 use crate::AppState;
+use crate::dossier_access;
 use crate::extract::ReqCtx;
 use crate::i18n::{Lang, t};
 use crate::pages::{HtmlError, PageCtx, render_status};
@@ -17,7 +18,7 @@ use chrono::{DateTime, Utc};
 use motcua_core::catalog::{Channel, ProcedureVersion};
 use motcua_core::dossiers::{
     Applicant, Command, Decision, DossierState, Flag, FormKind, FormSet, Indicator, RequestedItem, ReturnMethod,
-    StepVerdict, SupplementRequest, checklist, decide, extended_due, permission,
+    StepVerdict, SupplementRequest, checklist, decide, extended_due,
 };
 use motcua_core::identity::{Role, UnitCode};
 use motcua_store::dossiers::{self, DossierRecord, HistoryEntry};
@@ -597,18 +598,12 @@ pub(crate) async fn build(
 
     // Actions: permitted for the caller and legal now.
     let roles = roles_by_code(who, &dir);
-    let handled = handled_units(&rec);
-    let handled_refs: Vec<&str> = handled.iter().map(String::as_str).collect();
-    let can = |cmd: &Command| permission::permitted(cmd, &roles, &handled_refs) && decide(d, cmd, now).is_ok();
+    let can = |cmd: &Command| dossier_access::permitted(cmd, &roles, &rec) && decide(d, cmd, now).is_ok();
     let mut a = Actions::default();
     let me = who.user_id.clone();
     a.claim = rec.row.assignee.as_deref() != Some(me.as_str()) && can(&Command::Assign { assignee: me.clone() });
     a.assign = who.has_role(Role::Leader)
-        && permission::permitted(
-            &Command::Assign { assignee: "x".into() },
-            &roles_leader(&roles),
-            &handled_refs,
-        )
+        && dossier_access::permitted(&Command::Assign { assignee: "x".into() }, &roles_leader(&roles), &rec)
         && decide(d, &Command::Assign { assignee: "x".into() }, now).is_ok();
     a.hand_over = can(&Command::HandOver {
         receiver: "x".into(),
@@ -662,14 +657,19 @@ pub(crate) async fn build(
         a.assignees = dir.people_in(&units, &[Role::Specialist, Role::Leader]);
     }
     if a.hand_over {
-        a.receivers = receivers(&dir, &rec, &handled);
+        a.receivers = receivers(&dir, &rec);
     }
     if a.send_agency {
-        let own = dir.agency_of(&rec.row.receiving_unit).map(|u| u.code.clone());
+        // Another agency (liên thông): not one the dossier already goes through — the agency of
+        // the receiving desk or of any step of its workflow.
+        let own: Vec<String> = std::iter::once(rec.row.receiving_unit.as_str())
+            .chain(rec.steps.iter().map(|s| s.unit_code.as_str()))
+            .filter_map(|u| dir.agency_of(u).map(|a| a.code.clone()))
+            .collect();
         a.agencies = dir
             .units
             .iter()
-            .filter(|u| u.kind == "agency" && u.active && Some(&u.code) != own.as_ref())
+            .filter(|u| u.kind == "agency" && u.active && !own.contains(&u.code))
             .map(|u| (u.code.clone(), u.name.clone()))
             .collect();
     }
@@ -752,7 +752,13 @@ fn roles_leader(roles: &[(Role, Option<String>)]) -> Vec<(Role, Option<String>)>
 /// Who may receive the dossier at a hand-over: the people of the next step's unit; for the
 /// last step, the leaders who decide. When that unit has nobody, the specialists and leaders of
 /// the units that handle the dossier.
-fn receivers(dir: &Directory, rec: &DossierRecord, handled: &[String]) -> Vec<(String, String)> {
+fn receivers(dir: &Directory, rec: &DossierRecord) -> Vec<(String, String)> {
+    let decision = Command::Deny { reason: String::new() };
+    let handled: Vec<String> = dossier_access::units_for(rec, &decision)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let handled = handled.as_slice();
     let next = rec.dossier.step as usize + 1;
     let picked = match rec.steps.get(next) {
         Some(s) => dir.people_in(
