@@ -186,12 +186,12 @@ async fn measure(
          batched {raw:.0} rows/s (1 INSERT a row, 5,000 a transaction); bulk {bulk:.0} rows/s (500 rows an INSERT)"
     );
     let ratio = rate / raw;
-    println!(
-        "ratio to the batched limit: {:.1} % (target on SQLite ≥ {:.0} %: {})",
-        100.0 * ratio,
-        100.0 * TARGET_RATIO,
-        if ratio >= TARGET_RATIO { "met" } else { "NOT met" }
-    );
+    let verdict = match store.db() {
+        motcua_store::Db::Sqlite(_) if ratio >= TARGET_RATIO => "target ≥ 33 % met",
+        motcua_store::Db::Sqlite(_) => "target ≥ 33 % NOT met",
+        motcua_store::Db::Postgres(_) => "the target is set on SQLite only",
+    };
+    println!("ratio to the batched limit: {:.1} % ({verdict})", 100.0 * ratio);
 
     // Untimed: statements per transition, counted over a few lifecycles run one at a time.
     let mut c = Connection::open(addr).await?;
