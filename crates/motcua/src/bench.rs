@@ -37,6 +37,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 40_000)]
         requests: usize,
     },
+    /// Dossier lifecycles over the HTTP JSON API (intake, assign, two hand-overs, fee requested
+    /// and paid, approve, return) with concurrent clients: durable transitions/s and p50/p99,
+    /// beside the raw batched-insert limit of the same event rows.
+    Dossiers {
+        /// Dossiers taken through their whole lifecycle (8 transitions each).
+        #[arg(long, default_value_t = 2_000)]
+        dossiers: usize,
+        /// Concurrent keep-alive clients (desks and specialists at work).
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// A PostgreSQL database to measure too (a scratch schema is created and dropped).
+        #[arg(long, env = "MOTCUA_BENCH_POSTGRES_URL")]
+        postgres: Option<String>,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -51,6 +65,11 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
             clients,
             requests,
         } => crate::bench_catalog::run(procedures, clients, requests).await,
+        BenchCommand::Dossiers {
+            dossiers,
+            clients,
+            postgres,
+        } => crate::bench_dossiers::run(dossiers, clients, postgres).await,
     }
 }
 
@@ -90,8 +109,8 @@ async fn bench_events(n: usize, postgres: Option<String>) -> anyhow::Result<()> 
         let store = Store::open(&t.opts).await?;
         // The limit: the same rows, one INSERT each, 5,000 to a transaction ("batched"); the
         // multi-row form ("bulk", 500 rows a statement) is printed as the database's ceiling.
-        let raw = raw_insert_rate(&store, n, 1).await?;
-        let bulk = raw_insert_rate(&store, n, 500).await?;
+        let raw = raw_insert_rate(&store, n, 1, std::sync::Arc::new(bench_event_row)).await?;
+        let bulk = raw_insert_rate(&store, n, 500, std::sync::Arc::new(bench_event_row)).await?;
         for writers in [1usize, 64] {
             let rate = append_rate(&store, n, writers).await?;
             println!(
@@ -160,9 +179,41 @@ async fn append_rate(store: &Store, n: usize, writers: usize) -> anyhow::Result<
     Ok((per * writers) as f64 / start.elapsed().as_secs_f64())
 }
 
-/// The raw limit: the same rows (same columns, same sizes) inserted in batches of 500 per
-/// statement, 5,000 per transaction, into a bare table on the same disk with the same settings.
-async fn raw_insert_rate(store: &Store, n: usize, per_statement: usize) -> anyhow::Result<f64> {
+/// One row of the raw limit: the text columns of an event row (the numbers and hashes are
+/// filled in by [`raw_insert_rate`]).
+#[derive(Clone)]
+pub struct RawRow {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub kind: String,
+    pub actor_id: String,
+    pub actor_role: String,
+    pub actor_unit: String,
+    pub payload: String,
+}
+
+/// The rows of `bench events`: what its appends write, column for column.
+fn bench_event_row(id: i64) -> RawRow {
+    RawRow {
+        aggregate_type: "bench".into(),
+        aggregate_id: format!("raw-{}", id / 50),
+        kind: "bench.appended".into(),
+        actor_id: "bench-0".into(),
+        actor_role: "clerk".into(),
+        actor_unit: "000.00.15.H50".into(),
+        payload: json!({"i": id, "note": "Hồ sơ đã tiếp nhận"}).to_string(),
+    }
+}
+
+/// The raw limit: `n` rows made by `row` (same columns, same sizes as the events measured),
+/// `per_statement` rows per `INSERT`, 5,000 per transaction, into a bare table (no index, no
+/// hash computed, no answer per row) on the same disk with the same settings.
+pub async fn raw_insert_rate(
+    store: &Store,
+    n: usize,
+    per_statement: usize,
+    row: std::sync::Arc<dyn Fn(i64) -> RawRow + Send + Sync>,
+) -> anyhow::Result<f64> {
     store
         .write(|tx| {
             Box::pin(async move {
@@ -181,6 +232,7 @@ async fn raw_insert_rate(store: &Store, n: usize, per_statement: usize) -> anyho
     while done < n {
         let chunk = (n - done).min(5000);
         let base = done;
+        let row = row.clone();
         store
             .write(move |tx| {
                 Box::pin(async move {
@@ -213,17 +265,18 @@ async fn raw_insert_rate(store: &Store, n: usize, per_statement: usize) -> anyho
                             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                             for r in 0..rows {
                                 let id = (base + i + r) as i64;
+                                let v = row(id);
                                 q = q
                                     .bind(id)
-                                    .bind("bench")
-                                    .bind(format!("raw-{}", id / 50))
+                                    .bind(v.aggregate_type)
+                                    .bind(v.aggregate_id)
                                     .bind(id % 50 + 1)
-                                    .bind("bench.appended")
-                                    .bind("bench-0")
-                                    .bind("clerk")
-                                    .bind("000.00.15.H50")
+                                    .bind(v.kind)
+                                    .bind(v.actor_id)
+                                    .bind(v.actor_role)
+                                    .bind(v.actor_unit)
                                     .bind(id)
-                                    .bind(json!({"i": id, "note": "Hồ sơ đã tiếp nhận"}).to_string())
+                                    .bind(v.payload)
                                     .bind("0".repeat(64))
                                     .bind("f".repeat(64));
                             }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod bench;
 pub mod bench_catalog;
+pub mod bench_dossiers;
 pub mod bench_http;
 pub mod calendar_cli;
 pub mod catalog_cli;
