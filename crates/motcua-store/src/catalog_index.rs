@@ -21,6 +21,7 @@ use crate::error::StoreError;
 use crate::on_db;
 use chrono::NaiveDate;
 use motcua_core::catalog::{Query, Score, SearchIndex};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,15 @@ pub struct Snapshot {
     /// Sorted by name (byte order).
     versions: Vec<IndexedVersion>,
     index: SearchIndex,
+    /// Hits of recent searches on this snapshot (citizens ask the same few things over and
+    /// over); dropped with the snapshot, emptied when full.
+    recent: Mutex<HashMap<String, Arc<Vec<Hit>>>>,
 }
+
+type Hit = (u32, Option<Score>);
+
+/// Searches remembered per snapshot.
+const RECENT_SEARCHES: usize = 1024;
 
 impl Snapshot {
     /// Versions in force.
@@ -69,13 +78,34 @@ impl Snapshot {
     pub fn is_empty(&self) -> bool {
         self.versions.is_empty()
     }
+
+    /// The hits of a query, best first, computed (not remembered).
+    pub fn matches(&self, query: &Query, f: &ListFilter) -> Vec<(u32, Option<Score>)> {
+        if query.is_empty() {
+            (0..self.versions.len() as u32)
+                .filter(|i| self.versions[*i as usize].passes(f))
+                .map(|i| (i, None))
+                .collect()
+        } else {
+            let mut hits: Vec<Hit> = self
+                .index
+                .matches(query)
+                .into_iter()
+                .filter(|(i, _)| self.versions[*i as usize].passes(f))
+                .map(|(i, score)| (i, Some(score)))
+                .collect();
+            // Candidates come in name order, so a stable sort keeps ties by name.
+            hits.sort_by_key(|h| std::cmp::Reverse(h.1));
+            hits
+        }
+    }
 }
 
 /// The hits of one search: positions in a snapshot, best first.
 #[derive(Debug)]
 pub struct Results {
     snapshot: Arc<Snapshot>,
-    hits: Vec<(u32, Option<Score>)>,
+    hits: Arc<Vec<Hit>>,
 }
 
 impl Results {
@@ -132,23 +162,31 @@ impl CatalogIndex {
     pub async fn search(&self, store: &Store, day: NaiveDate, q: &str, f: &ListFilter) -> Result<Results, StoreError> {
         let snapshot = self.snapshot(store, day).await?;
         let query = Query::new(q);
-        let hits = if query.is_empty() {
-            (0..snapshot.versions.len() as u32)
-                .filter(|i| snapshot.versions[*i as usize].passes(f))
-                .map(|i| (i, None))
-                .collect()
-        } else {
-            let mut hits: Vec<(u32, Option<Score>)> = snapshot
-                .index
-                .matches(&query)
-                .into_iter()
-                .filter(|(i, _)| snapshot.versions[*i as usize].passes(f))
-                .map(|(i, score)| (i, Some(score)))
-                .collect();
-            // Candidates come in name order, so a stable sort keeps ties by name.
-            hits.sort_by_key(|h| std::cmp::Reverse(h.1));
-            hits
-        };
+        let key = format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            query.words().collect::<Vec<_>>().join(" "),
+            f.field,
+            f.agency,
+            f.level,
+            f.channel
+        );
+        let cached = snapshot
+            .recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(hits) = cached {
+            return Ok(Results { snapshot, hits });
+        }
+        let hits = Arc::new(snapshot.matches(&query, f));
+        {
+            let mut recent = snapshot.recent.lock().unwrap_or_else(|p| p.into_inner());
+            if recent.len() >= RECENT_SEARCHES {
+                recent.clear();
+            }
+            recent.insert(key, hits.clone());
+        }
         Ok(Results { snapshot, hits })
     }
 
@@ -239,5 +277,6 @@ async fn build(db: &Db, day: NaiveDate, generation: i64) -> Result<Snapshot, Sto
         day,
         versions,
         index,
+        recent: Mutex::new(HashMap::new()),
     })
 }
