@@ -452,7 +452,10 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
                 return Ok(());
             }
             let appraiser = who.of(w.unit())?.specialist.clone();
-            if !w.step(&appraiser, 3, Command::SendToAgency { agency }).await? {
+            if !w
+                .step(&appraiser, 3, Command::SendToAgency { agency, steps: vec![] })
+                .await?
+            {
                 return Ok(());
             }
             w.step(&appraiser, 30, Command::ReturnFromAgency).await?;
