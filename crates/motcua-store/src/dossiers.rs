@@ -919,7 +919,9 @@ fn finished_verdict(
     })
 }
 
-/// Whether the active unit `code` is `agency` or one of its units (walking up the parents).
+/// Whether the active unit `code` is `agency` or one of its units: the first agency met walking
+/// up from it (the unit itself included) is `agency` — a division of another agency under it
+/// (a department under the provincial committee) is not the committee's unit.
 async fn unit_within(db: &Db, code: &str, agency: &str) -> Result<bool, StoreError> {
     let mut unit = crate::identity::get_unit_by_code(db, code).await?;
     if !unit.as_ref().is_some_and(|u| u.active) {
@@ -928,8 +930,8 @@ async fn unit_within(db: &Db, code: &str, agency: &str) -> Result<bool, StoreErr
     // Bounded walk: a unit tree is shallow, and a cycle must not hang a request.
     for _ in 0..16 {
         let Some(u) = unit else { return Ok(false) };
-        if u.code == agency {
-            return Ok(true);
+        if u.kind == "agency" {
+            return Ok(u.code == agency);
         }
         unit = match &u.parent_id {
             Some(p) => crate::identity::get_unit(db, p).await?,
