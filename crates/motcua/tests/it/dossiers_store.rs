@@ -566,6 +566,18 @@ async fn full_lifecycle_ends_returned_with_national_status_10() {
     .await;
 }
 
+/// A step row as Mẫu 05 reads it: position, name, partner agency, assignee, giver, receiver,
+/// verdict.
+type SlipRow<'a> = (
+    i64,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
 /// Liên thông with the partner agency's steps (issue 5 item 5): the send finishes the sender's
 /// step and inserts the partner's two steps after it, the partner hands over between them, the
 /// return finishes the partner's last step and starts the sender's next one — one dossier, one
@@ -688,15 +700,7 @@ async fn partner_steps_are_rows_of_the_one_dossier_on_each_db() {
             assert_eq!(row.assignee, None);
 
             let rec = dossiers::get(s.db(), &d.id).await.unwrap().unwrap();
-            let slip: Vec<(
-                i64,
-                &str,
-                Option<&str>,
-                Option<&str>,
-                Option<&str>,
-                Option<&str>,
-                Option<&str>,
-            )> = rec
+            let slip: Vec<SlipRow> = rec
                 .steps
                 .iter()
                 .map(|s| {
