@@ -227,6 +227,10 @@ pub struct StepOut {
     pub receiver: Option<String>,
     /// `early`, `on_time` or `late`.
     pub verdict: Option<String>,
+    /// The partner agency on the steps of a liên thông part; absent on the receiving agency's
+    /// own steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_code: Option<String>,
 }
 
 /// A dossier with its applicant, checklist, steps, fees and folded state.
@@ -281,6 +285,7 @@ pub fn dossier_out(rec: &DossierRecord) -> DossierOut {
                 giver: s.giver.clone(),
                 receiver: s.receiver.clone(),
                 verdict: s.verdict.clone(),
+                agency_code: s.agency_code.clone(),
             })
             .collect(),
         fees_requested: d.fees_requested,
