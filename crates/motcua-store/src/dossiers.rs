@@ -26,6 +26,13 @@
 //!   ([`extended_due`]), reschedules after a calendar change ([`recompute_due`]). A verdict or
 //!   appointment sent by the caller in those commands is replaced.
 //!
+//! * Liên thông with the partner's steps: the send finishes the sender's step row (receiver:
+//!   the partner agency) and inserts the partner's steps right after it (later rows move down;
+//!   `agency_code` names the partner), the first one started with its deadline from the partner
+//!   agency's calendar; the return finishes the partner's last row and starts the sender's
+//!   next one. A partner step's unit must be the agency or one of its units
+//!   (`partner_unit_unknown`). It stays one `dossiers` row, so every count sees it once.
+//!
 //! Errors: a core [`TransitionError`] or [`DossierError`] becomes [`StoreError::Rejected`] with
 //! the core's stable code. `illegal_transition` is a wrong-state error (409 at the web edge);
 //! the other codes are bad input (422). A stale version is [`StoreError::Conflict`] (409).

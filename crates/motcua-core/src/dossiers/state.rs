@@ -22,6 +22,9 @@
 //!   `not_in_published_procedure`;
 //! * at most one apology with a later appointment (hẹn lại không quá một lần, NĐ 107/2021,
 //!   legal-facts §1.5, §12 item 5);
+//! * liên thông keeps one dossier: the partner agency's steps given with
+//!   [`Command::SendToAgency`] are counted in the dossier's steps, walked with hand-overs while
+//!   the dossier is at the partner, and only the partner's last step hands it back;
 //! * the result is returned only after a decision (approved or denied);
 //! * event times never go backwards.
 
