@@ -1228,5 +1228,12 @@ async fn the_demo_dossiers_cover_every_state_and_the_special_cases() {
             .any(|e| e.kind == "dossier.supplement_requested" && e.payload.contains(flag))
     };
     assert!(flagged("repeated_request") && flagged("not_in_published_procedure"));
+    // The liên thông dossier carries the committee's two steps, worked and handed back.
+    let partner_rows = count(
+        &db.store,
+        "dossier_steps WHERE agency_code = '000.00.00.H50' AND verdict IS NOT NULL",
+    )
+    .await;
+    assert_eq!(partner_rows, 2);
     assert!(motcua_store::events::verify_all(db.store.db()).await.unwrap().ok());
 }
