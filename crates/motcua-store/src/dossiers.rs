@@ -26,6 +26,13 @@
 //!   ([`extended_due`]), reschedules after a calendar change ([`recompute_due`]). A verdict or
 //!   appointment sent by the caller in those commands is replaced.
 //!
+//! * Liên thông with the partner's steps: the send finishes the sender's step row (receiver:
+//!   the partner agency) and inserts the partner's steps right after it (later rows move down;
+//!   `agency_code` names the partner), the first one started with its deadline from the partner
+//!   agency's calendar; the return finishes the partner's last row and starts the sender's
+//!   next one. A partner step's unit must be the agency or one of its units
+//!   (`partner_unit_unknown`). It stays one `dossiers` row, so every count sees it once.
+//!
 //! Errors: a core [`TransitionError`] or [`DossierError`] becomes [`StoreError::Rejected`] with
 //! the core's stable code. `illegal_transition` is a wrong-state error (409 at the web edge);
 //! the other codes are bad input (422). A stale version is [`StoreError::Conflict`] (409).
@@ -145,6 +152,9 @@ pub struct StepRow {
     pub receiver: Option<String>,
     /// `early`, `on_time` or `late`.
     pub verdict: Option<String>,
+    /// The partner agency on the steps of a liên thông part; `None` on the receiving agency's
+    /// own steps.
+    pub agency_code: Option<String>,
 }
 
 /// A dossier with its folded state, checklist and steps.
@@ -161,7 +171,7 @@ const DOSSIER_COLUMNS: &str = "id, code, intake_key, procedure_id, version_id, p
      is_open, current_step, steps_total, assignee, current_unit, appointment, original_appointment, received_at, document, \
      version, created_at, updated_at";
 const COMPONENT_COLUMNS: &str = "dossier_id, position, name, copy_type, quantity, required, present, file_id";
-const STEP_COLUMNS: &str = "dossier_id, position, name, unit_code, slice, due_at, assignee, started_at, handed_over_at, giver, receiver, verdict";
+const STEP_COLUMNS: &str = "dossier_id, position, name, unit_code, slice, due_at, assignee, started_at, handed_over_at, giver, receiver, verdict, agency_code";
 
 // ----------------------------------------------------------------------------------- errors
 
@@ -304,6 +314,8 @@ struct PlannedStep {
     unit_code: String,
     slice: String,
     due_at: Option<i64>,
+    /// Set on the first step of a liên thông part, which starts when it is sent.
+    started_at: Option<i64>,
 }
 
 /// The steps of the pinned channel's workflow with their planned deadlines; one step (the
@@ -328,6 +340,7 @@ fn plan_steps(
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
             due_at: Some(to_us(appointment_at)),
+            started_at: None,
         }]);
     }
     let dues = planned_step_deadlines(cal, workflow, received, rules).map_err(invalid)?;
@@ -339,6 +352,7 @@ fn plan_steps(
             unit_code: s.unit_code.as_str().to_owned(),
             slice: s.slice.to_string(),
             due_at: Some(to_us(due)),
+            started_at: None,
         })
         .collect())
 }
@@ -420,6 +434,10 @@ fn event_payload(e: &Event, extra: Option<(&str, Value)>) -> Value {
 fn current_unit(d: &Dossier, receiving_unit: &str, step_units: &[String]) -> String {
     use DossierState as S;
     match d.state {
+        S::AtPartnerAgency if d.partner_steps > 0 => step_units
+            .get(d.step as usize)
+            .cloned()
+            .unwrap_or_else(|| receiving_unit.to_owned()),
         S::AtPartnerAgency => d
             .partner_agency
             .as_ref()
@@ -741,9 +759,16 @@ async fn update_row(tx: &mut Tx, r: &DossierRow, expected: i64) -> Result<(), St
 enum StepChange {
     Start {
         position: i64,
-        assignee: String,
+        /// `None` when the step waits for its unit to assign or claim it.
+        assignee: Option<String>,
         started_at: i64,
         due_at: Option<i64>,
+    },
+    /// Liên thông: the partner agency's steps go in right after `after`; later steps move down.
+    InsertPartner {
+        after: i64,
+        agency: String,
+        steps: Vec<PlannedStep>,
     },
     Reassign {
         position: i64,
@@ -785,6 +810,47 @@ async fn apply_step_change(tx: &mut Tx, id: &str, ch: &StepChange) -> Result<(),
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?,
+        StepChange::InsertPartner { after, agency, steps } => {
+            let n = steps.len() as i64;
+            // Two moves through negative positions so that no row ever collides with another
+            // under the primary key (uniqueness is checked row by row).
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE dossier_steps SET position = -(position + $3) WHERE dossier_id = $1 AND position > $2"
+            )
+            .bind(id)
+            .bind(after)
+            .bind(n)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE dossier_steps SET position = -position WHERE dossier_id = $1 AND position < 0"
+            )
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            for (i, st) in steps.iter().enumerate() {
+                on_tx!(tx, |c| {
+                    sqlx::query(
+                    "INSERT INTO dossier_steps (dossier_id, position, name, unit_code, slice, due_at, started_at, agency_code) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                )
+                .bind(id)
+                .bind(after + 1 + i as i64)
+                .bind(&st.name)
+                .bind(&st.unit_code)
+                .bind(&st.slice)
+                .bind(st.due_at)
+                .bind(st.started_at)
+                .bind(agency)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+                })?;
+            }
+            0
+        }
         StepChange::Reassign { position, assignee } => on_tx!(tx, |c| sqlx::query(
             "UPDATE dossier_steps SET assignee = $3 WHERE dossier_id = $1 AND position = $2"
         )
@@ -826,6 +892,62 @@ fn start_due(cal: &AgencyCalendar, step: &StepRow, started: DateTime<Utc>, rules
     parse_slice(&step.slice).and_then(|slice| step_due(cal, started, slice, &[], rules).ok().map(to_us))
 }
 
+/// The calendar a step's deadline is counted in: the partner agency's on a liên thông step, the
+/// receiving unit's otherwise.
+async fn step_calendar(
+    store: &Store,
+    dl: Deadlines<'_>,
+    rec: &DossierRecord,
+    step: &StepRow,
+) -> Result<Arc<AgencyCalendar>, StoreError> {
+    let unit = step.agency_code.as_deref().unwrap_or(rec.row.receiving_unit.as_str());
+    dl.calendars.agency(store, Some(unit), None).await
+}
+
+/// Trước hạn / đúng hạn / quá hạn of the current step finished at `at`: against its slice
+/// (pauses inside the step excluded), or its planned due when it has none; `fallback` when it
+/// has neither.
+fn finished_verdict(
+    cal: &AgencyCalendar,
+    d: &Dossier,
+    step: &StepRow,
+    at: DateTime<Utc>,
+    fallback: StepVerdict,
+    rules: &DeadlineRules,
+) -> Result<StepVerdict, StoreError> {
+    let started = d.step_started_at.unwrap_or(at);
+    let pauses: Vec<_> = d.pauses.iter().filter(|p| p.from >= started).copied().collect();
+    Ok(match parse_slice(&step.slice) {
+        Some(slice) => step_verdict(cal, started, at, slice, &pauses, rules).map_err(invalid)?,
+        None => match step.due_at {
+            Some(due) => verdict_against(at, from_us(due), rules.verdict_rule),
+            None => fallback,
+        },
+    })
+}
+
+/// Whether the active unit `code` is `agency` or one of its units: the first agency met walking
+/// up from it (the unit itself included) is `agency` — a division of another agency under it
+/// (a department under the provincial committee) is not the committee's unit.
+async fn unit_within(db: &Db, code: &str, agency: &str) -> Result<bool, StoreError> {
+    let mut unit = crate::identity::get_unit_by_code(db, code).await?;
+    if !unit.as_ref().is_some_and(|u| u.active) {
+        return Ok(false);
+    }
+    // Bounded walk: a unit tree is shallow, and a cycle must not hang a request.
+    for _ in 0..16 {
+        let Some(u) = unit else { return Ok(false) };
+        if u.kind == "agency" {
+            return Ok(u.code == agency);
+        }
+        unit = match &u.parent_id {
+            Some(p) => crate::identity::get_unit(db, p).await?,
+            None => None,
+        };
+    }
+    Ok(false)
+}
+
 /// Fill in what the command needs from the calendar and the pinned version, and the step rows
 /// that change with it.
 async fn prepare(
@@ -853,7 +975,7 @@ async fn prepare(
                     let cal = cal().await?;
                     changes.push(StepChange::Start {
                         position: step.position,
-                        assignee: assignee.clone(),
+                        assignee: Some(assignee.clone()),
                         started_at: to_us(at),
                         due_at: start_due(&cal, step, at, dl.rules),
                     });
@@ -872,16 +994,8 @@ async fn prepare(
             let Some(step) = rec.steps.get(d.step as usize) else {
                 return Ok((Command::HandOver { receiver, verdict }, changes));
             };
-            let cal = cal().await?;
-            let started = d.step_started_at.unwrap_or(at);
-            let pauses: Vec<_> = d.pauses.iter().filter(|p| p.from >= started).copied().collect();
-            let verdict = match parse_slice(&step.slice) {
-                Some(slice) => step_verdict(&cal, started, at, slice, &pauses, dl.rules).map_err(invalid)?,
-                None => match step.due_at {
-                    Some(due) => verdict_against(at, from_us(due), dl.rules.verdict_rule),
-                    None => verdict,
-                },
-            };
+            let cal = step_calendar(store, dl, rec, step).await?;
+            let verdict = finished_verdict(&cal, d, step, at, verdict, dl.rules)?;
             changes.push(StepChange::Finish {
                 position: step.position,
                 handed_over_at: to_us(at),
@@ -890,27 +1004,100 @@ async fn prepare(
                 verdict,
             });
             if let Some(next) = rec.steps.get(d.step as usize + 1) {
+                let cal = step_calendar(store, dl, rec, next).await?;
                 changes.push(StepChange::Start {
                     position: next.position,
-                    assignee: receiver.clone(),
+                    assignee: Some(receiver.clone()),
                     started_at: to_us(at),
                     due_at: start_due(&cal, next, at, dl.rules),
                 });
             }
             Command::HandOver { receiver, verdict }
         }
-        Command::SendToAgency { agency } => {
+        Command::SendToAgency { agency, steps } => {
             // Liên thông goes to another agency served by this system: a unit of kind
             // `agency` that exists and is active.
+            let unknown = || {
+                StoreError::rejected(
+                    "agency_unknown",
+                    format!("Không có cơ quan mã {agency} được phục vụ trong hệ thống để chuyển liên thông."),
+                )
+            };
             match crate::identity::get_unit_by_code(store.db(), agency.as_str()).await? {
-                Some(u) if u.kind == "agency" && u.active => Command::SendToAgency { agency },
-                _ => {
-                    return Err(StoreError::rejected(
-                        "agency_unknown",
-                        format!("Không có cơ quan mã {agency} được phục vụ trong hệ thống để chuyển liên thông."),
-                    ));
+                Some(u) if u.kind == "agency" && u.active => {}
+                _ => return Err(unknown()),
+            }
+            if !steps.is_empty() && d.state == DossierState::Processing {
+                for st in &steps {
+                    if !unit_within(store.db(), st.unit_code.as_str(), agency.as_str()).await? {
+                        return Err(StoreError::rejected(
+                            "partner_unit_unknown",
+                            format!(
+                                "Đơn vị {} không thuộc cơ quan {agency} nhận liên thông hoặc không hoạt động.",
+                                st.unit_code
+                            ),
+                        ));
+                    }
+                }
+                // The send is the hand-over of the sender's step to the partner agency; the
+                // partner's deadlines come from the partner agency's calendar.
+                if let Some(step) = rec.steps.get(d.step as usize) {
+                    let cal = step_calendar(store, dl, rec, step).await?;
+                    let verdict = finished_verdict(&cal, d, step, at, StepVerdict::OnTime, dl.rules)?;
+                    changes.push(StepChange::Finish {
+                        position: step.position,
+                        handed_over_at: to_us(at),
+                        giver: actor.id.clone(),
+                        receiver: agency.as_str().to_owned(),
+                        verdict,
+                    });
+                    let partner_cal = dl.calendars.agency(store, Some(agency.as_str()), None).await?;
+                    let dues = planned_step_deadlines(&partner_cal, &steps, at, dl.rules).map_err(invalid)?;
+                    changes.push(StepChange::InsertPartner {
+                        after: step.position,
+                        agency: agency.as_str().to_owned(),
+                        steps: steps
+                            .iter()
+                            .zip(dues)
+                            .enumerate()
+                            .map(|(i, (st, due))| PlannedStep {
+                                name: st.name.trim().to_owned(),
+                                unit_code: st.unit_code.as_str().to_owned(),
+                                slice: st.slice.to_string(),
+                                due_at: Some(to_us(due)),
+                                started_at: (i == 0).then(|| to_us(at)),
+                            })
+                            .collect(),
+                    });
                 }
             }
+            Command::SendToAgency { agency, steps }
+        }
+        Command::ReturnFromAgency if d.state == DossierState::AtPartnerAgency && d.partner_steps > 0 => {
+            // The return is the hand-over of the partner's last step back to the sender, whose
+            // next step starts and waits for its unit (assign or claim).
+            if let Some(step) = rec.steps.get(d.step as usize) {
+                let cal = step_calendar(store, dl, rec, step).await?;
+                let verdict = finished_verdict(&cal, d, step, at, StepVerdict::OnTime, dl.rules)?;
+                let next = rec.steps.get(d.step as usize + 1);
+                changes.push(StepChange::Finish {
+                    position: step.position,
+                    handed_over_at: to_us(at),
+                    giver: actor.id.clone(),
+                    receiver: next.map_or_else(|| rec.row.receiving_unit.clone(), |n| n.unit_code.clone()),
+                    verdict,
+                });
+                if let Some(next) = next {
+                    let cal = step_calendar(store, dl, rec, next).await?;
+                    changes.push(StepChange::Start {
+                        position: next.position,
+                        assignee: None,
+                        started_at: to_us(at),
+                        due_at: start_due(&cal, next, at, dl.rules),
+                    });
+                }
+            }
+            Command::ReturnFromAgency
         }
         Command::SupplementReceived { .. } if d.state == DossierState::AwaitingSupplement => {
             let version = pinned_version(store.db(), &rec.row.version_id).await?;
@@ -1053,6 +1240,10 @@ async fn commit(
                 }
                 for ch in &changes {
                     apply_step_change(tx, &row.id, ch).await?;
+                    if let StepChange::InsertPartner { after, steps, .. } = ch {
+                        let at = (*after as usize + 1).min(step_units.len());
+                        step_units.splice(at..at, steps.iter().map(|s| s.unit_code.clone()));
+                    }
                 }
                 fill_row(&mut row, &next, &step_units, appended.seq, to_us(at));
                 update_row(tx, &row, expected).await?;

@@ -8,6 +8,8 @@
 //! * the receiving unit (bộ phận tiếp nhận — it guides, receives fees, returns the result);
 //! * the unit holding the dossier now (the current step's unit, or the partner agency during
 //!   liên thông);
+//! * during liên thông, the partner agency itself (its leaders act on its steps, whichever of
+//!   its units is responsible for the current one);
 //! * the current step's unit of the pinned workflow;
 //! * for the leader's decisions (approve, deny, stop) also the unit of the workflow's last step,
 //!   whose leader decides even while an earlier step is still open.
@@ -21,13 +23,19 @@ use motcua_store::dossiers::DossierRecord;
 /// The unit codes that handle `rec` for `command` (see the module doc); deduplicated.
 pub fn units_for<'a>(rec: &'a DossierRecord, command: &Command) -> Vec<&'a str> {
     let steps: Vec<&str> = rec.steps.iter().map(|s| s.unit_code.as_str()).collect();
-    handling_units(
+    let mut units = handling_units(
         &rec.row.receiving_unit,
         &rec.row.current_unit,
         &steps,
         rec.row.current_step.max(0) as usize,
         command,
-    )
+    );
+    if let Some(partner) = &rec.dossier.partner_agency
+        && !units.contains(&partner.as_str())
+    {
+        units.push(partner.as_str());
+    }
+    units
 }
 
 /// The rule itself, over the receiving unit, the holding unit, the workflow's step units and

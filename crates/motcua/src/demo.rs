@@ -20,7 +20,7 @@ pub struct DemoPerson {
 /// One person per role, and for every unit in the demo catalog's workflows (desk, the three
 /// appraising divisions, the Department's leadership) a specialist and a leader, so that a
 /// dossier can go through the pages step by step with the unit-scope rule.
-pub const PEOPLE: [DemoPerson; 15] = [
+pub const PEOPLE: [DemoPerson; 16] = [
     DemoPerson {
         username: "admin",
         password: "demo-admin-2026",
@@ -104,6 +104,14 @@ pub const PEOPLE: [DemoPerson; 15] = [
         full_name: "Ngô Thanh Hải",
         role: Role::Leader,
         unit: Some("000.04.15.H50"),
+    },
+    // The provincial committee's specialist works the committee's steps of liên thông dossiers.
+    DemoPerson {
+        username: "dung",
+        password: "demo-specialist-2026",
+        full_name: "Nguyễn Tiến Dũng",
+        role: Role::Specialist,
+        unit: Some("000.00.00.H50"),
     },
     DemoPerson {
         username: "thao",

@@ -8,7 +8,8 @@
 //! the past, so every dossier has its full event history. Names and numbers are invented.
 
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate, Utc};
-use motcua_core::catalog::{Channel, ProcedureVersion};
+use motcua_core::calendar::Duration;
+use motcua_core::catalog::{Channel, ProcedureVersion, WorkflowStep};
 use motcua_core::dossiers::{
     Applicant, Command, ComponentRef, DeadlineRules, Evaluation, Organisation, Person, ReturnMethod, StepVerdict,
     SupplementDraft, SupplementItemDraft,
@@ -83,8 +84,13 @@ struct Staff {
 
 /// The demo people by unit: each command is run by someone the unit-scope rule of the pages and
 /// the API permits (`motcua_web::dossier_access`).
+/// The provincial People's Committee, partner of the demo's liên thông dossier.
+const COMMITTEE: &str = "000.00.00.H50";
+
 struct People {
     clerk: Actor,
+    /// The provincial committee's specialist (liên thông partner).
+    partner: Actor,
     by_unit: std::collections::HashMap<String, Staff>,
 }
 
@@ -133,8 +139,14 @@ async fn people(store: &Store) -> Result<People, StoreError> {
             Some((unit, Staff { specialist, leader }))
         })
         .collect();
+    let partner = crate::demo::PEOPLE
+        .iter()
+        .find(|p| p.unit == Some(COMMITTEE) && p.role == Role::Specialist)
+        .ok_or_else(|| StoreError::NotFound("demo specialist of the committee".into()))
+        .and_then(actor)?;
     Ok(People {
         clerk: clerk.ok_or_else(|| StoreError::NotFound("demo clerk".into()))?,
+        partner,
         by_unit,
     })
 }
@@ -444,18 +456,43 @@ async fn walk(w: &mut Walk<'_>, who: &People, v: &ProcedureVersion, i: usize, bu
             hand_over_to(w, who, decides, 30).await?;
             return Ok(());
         }
-        // Inter-agency: sent to the provincial People's Committee and back.
+        // Inter-agency: sent to the provincial People's Committee with the committee's two
+        // steps, worked there by its specialist, and back.
         70 => {
-            let agency = UnitCode::parse("000.00.00.H50")
-                .map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
+            let agency =
+                UnitCode::parse(COMMITTEE).map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
             if !to_appraisal(w, who, 3).await? {
                 return Ok(());
             }
             let appraiser = who.of(w.unit())?.specialist.clone();
-            if !w.step(&appraiser, 3, Command::SendToAgency { agency }).await? {
+            let steps = ["Văn phòng UBND tỉnh thẩm tra", "Lãnh đạo UBND tỉnh cho ý kiến"]
+                .map(|name| WorkflowStep {
+                    name: name.into(),
+                    unit_code: agency.clone(),
+                    slice: Duration::WorkingDays(2),
+                })
+                .to_vec();
+            let after = w.row.current_step.max(0) as usize + 1;
+            if !w.step(&appraiser, 3, Command::SendToAgency { agency, steps }).await? {
                 return Ok(());
             }
-            w.step(&appraiser, 30, Command::ReturnFromAgency).await?;
+            // The walk follows the dossier's steps, now with the committee's part.
+            w.units
+                .splice(after..after, [COMMITTEE.to_owned(), COMMITTEE.to_owned()]);
+            let partner = who.partner.clone();
+            let claim = Command::Assign {
+                assignee: partner.id.clone(),
+            };
+            let hand_over = Command::HandOver {
+                receiver: partner.id.clone(),
+                verdict: StepVerdict::OnTime,
+            };
+            for (hours, cmd) in [(4, claim), (12, hand_over), (10, Command::ReturnFromAgency)] {
+                if !w.step(&partner, hours, cmd).await? {
+                    return Ok(());
+                }
+            }
+            let decides = decision_step(&w.units);
             hand_over_to(w, who, decides, 3).await?;
             return Ok(());
         }

@@ -22,6 +22,9 @@
 //!   `not_in_published_procedure`;
 //! * at most one apology with a later appointment (hẹn lại không quá một lần, NĐ 107/2021,
 //!   legal-facts §1.5, §12 item 5);
+//! * liên thông keeps one dossier: the partner agency's steps given with
+//!   [`Command::SendToAgency`] are counted in the dossier's steps, walked with hand-overs while
+//!   the dossier is at the partner, and only the partner's last step hands it back;
 //! * the result is returned only after a decision (approved or denied);
 //! * event times never go backwards.
 
@@ -35,6 +38,7 @@ use super::deadline::StepVerdict;
 use super::evaluation::Evaluation;
 use super::intake::FeeLine;
 use super::supplement::SupplementRequest;
+use crate::catalog::WorkflowStep;
 use crate::identity::UnitCode;
 
 /// Internal state of a dossier (trạng thái hồ sơ).
@@ -277,11 +281,22 @@ pub enum Command {
         verdict: StepVerdict,
     },
     /// Chuyển liên thông to another agency served by the same system.
+    ///
+    /// With `steps` (the partner agency's part, given by the sender: name, responsible unit of
+    /// that agency or the agency itself, time slice) the sender's current step is finished by
+    /// the send and the partner's steps become steps of this one dossier, right after it: the
+    /// dossier stays [`DossierState::AtPartnerAgency`] while the partner hands over between
+    /// its steps, and [`Command::ReturnFromAgency`] finishes the partner's last step and
+    /// resumes the sender's next step. Without `steps` (older events and API clients) the
+    /// sender's step is only paused while the partner holds the dossier.
     SendToAgency {
         /// The agency's electronic identifier code.
         agency: UnitCode,
+        /// The partner agency's steps (liên thông part), in order; may be empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        steps: Vec<WorkflowStep>,
     },
-    /// The other agency hands the dossier back.
+    /// The other agency hands the dossier back (finishing its last step, if it has steps).
     ReturnFromAgency,
     /// Yêu cầu bổ sung hồ sơ during processing (validated with [`super::SupplementDraft`]).
     RequestSupplement(SupplementRequest),
@@ -499,6 +514,13 @@ pub struct Dossier {
     pub assignee: Option<String>,
     /// Agency holding the dossier during liên thông.
     pub partner_agency: Option<UnitCode>,
+    /// Number of the partner agency's steps during liên thông (0 = the partner has no steps of
+    /// its own); they are counted in `steps_total` and `step` walks through them.
+    #[serde(default)]
+    pub partner_steps: u32,
+    /// Index (0-based) of the current step within the partner's part.
+    #[serde(default)]
+    pub partner_step: u32,
     /// Intake guidance given (Mẫu 02 before receipt).
     pub guidance_count: u32,
     /// Supplement requests made during processing.
@@ -686,30 +708,45 @@ pub fn decide(d: &Dossier, cmd: &Command, at: DateTime<Utc>) -> Result<Event, Tr
             if s == S::Received { S::Processing } else { s }
         }
         Command::HandOver { receiver, verdict } => {
-            if s != S::Processing {
+            // Inside the partner's part a hand-over moves to its next step; its last step is
+            // finished by ReturnFromAgency.
+            let inside_partner = s == S::AtPartnerAgency && d.partner_step + 1 < d.partner_steps;
+            if s != S::Processing && !inside_partner {
                 return Err(illegal());
             }
             required("receiver", receiver)?;
             if *verdict == StepVerdict::Late {
                 flags.push(Flag::StepLate);
             }
-            if d.step + 1 >= d.steps_total.max(1) {
+            if inside_partner {
+                S::AtPartnerAgency
+            } else if d.step + 1 >= d.steps_total.max(1) {
                 S::AwaitingDecision
             } else {
                 S::Processing
             }
         }
-        Command::SendToAgency { .. } => {
+        Command::SendToAgency { steps, .. } => {
             if s != S::Processing {
                 return Err(illegal());
+            }
+            if steps.iter().any(|st| st.name.trim().is_empty()) {
+                return Err(TransitionError::FieldRequired { field: "steps" });
             }
             S::AtPartnerAgency
         }
         Command::ReturnFromAgency => {
-            if s != S::AtPartnerAgency {
+            // With partner steps, only the partner's last step hands the dossier back (the
+            // steps before it hand over inside the part), so every step row gets its hand-over.
+            if s != S::AtPartnerAgency || d.partner_step + 1 < d.partner_steps {
                 return Err(illegal());
             }
-            S::Processing
+            if d.partner_steps > 0 && d.step + 1 >= d.steps_total {
+                // The partner's part was the end of the workflow.
+                S::AwaitingDecision
+            } else {
+                S::Processing
+            }
         }
         Command::RequestSupplement(req) => {
             if s != S::Processing {
@@ -874,7 +911,22 @@ impl Dossier {
         match &e.command {
             Command::GuideToComplete { .. } => self.guidance_count += 1,
             Command::RefuseAtIntake { .. } => {}
-            Command::ReturnFromAgency => self.partner_agency = None,
+            Command::ReturnFromAgency => {
+                self.partner_agency = None;
+                if self.partner_steps > 0 {
+                    // The partner's last step is finished; the sender's next step starts and
+                    // waits for its unit to assign or claim it.
+                    if e.to == DossierState::Processing {
+                        self.step += 1;
+                        self.step_started_at = Some(e.at);
+                    } else {
+                        self.step_started_at = None;
+                    }
+                    self.assignee = None;
+                }
+                self.partner_steps = 0;
+                self.partner_step = 0;
+            }
             Command::Receive {
                 code,
                 appointment,
@@ -894,7 +946,10 @@ impl Dossier {
                 self.assignee = Some(assignee.clone());
             }
             Command::HandOver { receiver, .. } => {
-                if e.to == DossierState::Processing {
+                if e.from == DossierState::AtPartnerAgency {
+                    self.partner_step += 1;
+                }
+                if matches!(e.to, DossierState::Processing | DossierState::AtPartnerAgency) {
                     self.step += 1;
                     self.step_started_at = Some(e.at);
                 } else {
@@ -902,7 +957,20 @@ impl Dossier {
                 }
                 self.assignee = Some(receiver.clone());
             }
-            Command::SendToAgency { agency } => self.partner_agency = Some(agency.clone()),
+            Command::SendToAgency { agency, steps } => {
+                self.partner_agency = Some(agency.clone());
+                if !steps.is_empty() {
+                    // The send finishes the sender's step; the partner's first step starts and
+                    // waits for the partner to assign or claim it.
+                    let n = steps.len() as u32;
+                    self.steps_total += n;
+                    self.step += 1;
+                    self.partner_steps = n;
+                    self.partner_step = 0;
+                    self.step_started_at = Some(e.at);
+                    self.assignee = None;
+                }
+            }
             Command::RequestSupplement(_) => {
                 self.supplement_count += 1;
                 self.pauses.push(PauseInterval { from: e.at, to: None });

@@ -347,6 +347,7 @@ fn inter_agency_and_fee_round_trips() {
             },
             Command::SendToAgency {
                 agency: unit("000.00.16.H50"),
+                steps: vec![],
             },
             Command::ReturnFromAgency,
             Command::RequestFee {
@@ -413,8 +414,9 @@ fn command() -> impl Strategy<Value = Command> {
             receiver: "b".into(),
             verdict
         }),
-        Just(Command::SendToAgency {
-            agency: unit("000.00.16.H50")
+        (0usize..3).prop_map(|n| Command::SendToAgency {
+            agency: unit("000.00.16.H50"),
+            steps: partner_steps(n)
         }),
         Just(Command::ReturnFromAgency),
         (proptest::option::of(0usize..3), opt_reason()).prop_map(|(c, r)| supplement(c, r.as_deref())),
@@ -530,6 +532,13 @@ proptest! {
                 }
             }
             prop_assert!(d.step < d.steps_total.max(1));
+            // The partner's part exists only during liên thông, and its step is inside it.
+            if d.state == S::AtPartnerAgency {
+                prop_assert!(d.partner_agency.is_some());
+                prop_assert!(d.partner_steps == 0 || d.partner_step < d.partner_steps);
+            } else if d.state.is_open() {
+                prop_assert!(d.partner_steps == 0 && d.partner_agency.is_none());
+            }
         }
         // Folding the log gives the same state.
         prop_assert_eq!(Dossier::from_events(&events), d);
@@ -547,4 +556,97 @@ fn evaluate_command_round_trips_through_json_tt01_2018_dieu_13() {
     assert_eq!(json, r#"{"kind":"evaluate","scores":[2,1,0,2,2,2,1,2,2]}"#);
     assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), cmd);
     assert!(serde_json::from_str::<Command>(r#"{"kind":"evaluate","scores":[3,1,0,2,2,2,1,2,2]}"#).is_err());
+}
+
+fn partner_steps(n: usize) -> Vec<crate::catalog::WorkflowStep> {
+    (0..n)
+        .map(|i| crate::catalog::WorkflowStep {
+            name: format!("Bước liên thông {}", i + 1),
+            unit_code: unit("000.00.16.H50"),
+            slice: "3wd".parse().unwrap(),
+        })
+        .collect()
+}
+
+/// Older events and API clients send liên thông without the partner's steps: `steps` defaults
+/// to empty and is not written when empty, so old logs fold as before.
+#[test]
+fn send_to_agency_steps_default_to_empty_and_round_trip() {
+    let old: Command = serde_json::from_str(r#"{"kind":"send_to_agency","agency":"000.00.16.H50"}"#).unwrap();
+    assert_eq!(
+        old,
+        Command::SendToAgency {
+            agency: unit("000.00.16.H50"),
+            steps: vec![]
+        }
+    );
+    assert_eq!(
+        serde_json::to_string(&old).unwrap(),
+        r#"{"kind":"send_to_agency","agency":"000.00.16.H50"}"#
+    );
+    let with_steps = Command::SendToAgency {
+        agency: unit("000.00.16.H50"),
+        steps: partner_steps(2),
+    };
+    let json = serde_json::to_string(&with_steps).unwrap();
+    assert!(json.contains(r#""slice":"3wd""#), "{json}");
+    assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), with_steps);
+    // A document folded before the partner's steps existed still reads.
+    let mut doc = serde_json::to_value(Dossier::default()).unwrap();
+    doc.as_object_mut().unwrap().remove("partner_steps");
+    doc.as_object_mut().unwrap().remove("partner_step");
+    assert_eq!(serde_json::from_value::<Dossier>(doc).unwrap(), Dossier::default());
+}
+
+/// Liên thông with two partner steps: the send finishes the sender's step 1 of 2, the partner
+/// hands over once inside its part, the return finishes the partner's last step and resumes the
+/// sender's step 2.
+#[test]
+fn partner_steps_are_walked_inside_the_dossier_and_the_return_resumes_the_sender() {
+    let (d, events) = run(
+        "2026-11-27T10:00:00+07:00",
+        &[
+            receive("2026-12-04T10:00:00+07:00"),
+            Command::Assign {
+                assignee: "hung".into(),
+            },
+            Command::SendToAgency {
+                agency: unit("000.00.16.H50"),
+                steps: partner_steps(2),
+            },
+        ],
+    );
+    assert_eq!(d.state, DossierState::AtPartnerAgency);
+    assert_eq!((d.step, d.steps_total, d.partner_step, d.partner_steps), (1, 4, 0, 2));
+    assert_eq!(d.assignee, None);
+    // The partner's first step hands over inside the part, not back; its last step hands
+    // back, not over.
+    let at = events.last().unwrap().at + TimeDelta::hours(1);
+    assert_eq!(
+        apply(&d, &Command::ReturnFromAgency, at).unwrap_err().code(),
+        "illegal_transition"
+    );
+    let (d, _) = apply(&d, &Command::Assign { assignee: "lan".into() }, at).unwrap();
+    let hand_over = Command::HandOver {
+        receiver: "minh".into(),
+        verdict: StepVerdict::Late,
+    };
+    let (d, e) = apply(&d, &hand_over, at).unwrap();
+    assert_eq!(e.to, DossierState::AtPartnerAgency);
+    assert!(e.flags.contains(&Flag::StepLate));
+    assert_eq!((d.step, d.partner_step), (2, 1));
+    assert_eq!(apply(&d, &hand_over, at).unwrap_err().code(), "illegal_transition");
+    let (d, e) = apply(&d, &Command::ReturnFromAgency, at).unwrap();
+    assert_eq!(e.to, DossierState::Processing);
+    assert_eq!((d.step, d.steps_total, d.partner_steps), (3, 4, 0));
+    assert_eq!(d.partner_agency, None);
+    assert_eq!(d.step_started_at, Some(at));
+    // An empty step name is refused.
+    let mut bad = partner_steps(1);
+    bad[0].name = " ".into();
+    let send = Command::SendToAgency {
+        agency: unit("000.00.16.H50"),
+        steps: bad,
+    };
+    assert_eq!(apply(&d, &send, at).unwrap_err().code(), "field_required");
 }

@@ -227,6 +227,10 @@ pub struct StepOut {
     pub receiver: Option<String>,
     /// `early`, `on_time` or `late`.
     pub verdict: Option<String>,
+    /// The partner agency on the steps of a liên thông part; absent on the receiving agency's
+    /// own steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_code: Option<String>,
 }
 
 /// A dossier with its applicant, checklist, steps, fees and folded state.
@@ -281,6 +285,7 @@ pub fn dossier_out(rec: &DossierRecord) -> DossierOut {
                 giver: s.giver.clone(),
                 receiver: s.receiver.clone(),
                 verdict: s.verdict.clone(),
+                agency_code: s.agency_code.clone(),
             })
             .collect(),
         fees_requested: d.fees_requested,
@@ -674,7 +679,10 @@ pub struct CommandIn {
     /// `version` of the dossier as last read; a stale version is refused (409 `conflict`).
     pub expected_version: i64,
     /// The command, tagged by `kind`: `assign {assignee}`, `hand_over {receiver}`,
-    /// `send_to_agency {agency}`, `return_from_agency`, `request_supplement {items, reason,
+    /// `send_to_agency {agency, steps}` (liên thông; optional `steps`: the partner agency's
+    /// part, `[{"name", "unit_code", "slice": "3wd"}]`, units of that agency or the agency
+    /// itself — they become steps of the dossier after the current one), `return_from_agency`
+    /// (after the partner's last step), `request_supplement {items, reason,
     /// repeat_reason}` (items: `{"type": "component", "component": {"index": 0}, "note"}` or
     /// `{"type": "other", "name", "justification"}`), `supplement_received`, `request_fee
     /// {items}` (empty: the pinned version's fees), `fee_paid {receipt, amount}`,

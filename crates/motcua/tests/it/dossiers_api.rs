@@ -392,6 +392,80 @@ async fn evaluate_on_the_lookup_page(app: &TestApp, code: &str, phone: &str) {
 
 /// Citizens and inspectors run no command; a clerk cannot approve; a leader of another unit
 /// cannot act on a dossier his unit does not handle; wrong state and stale version are 409.
+/// Liên thông over the API with the partner's steps (issue 5 item 5): `steps` is optional JSON
+/// on `send_to_agency`; the partner's steps become steps of the dossier, marked with the agency.
+#[tokio::test]
+async fn send_to_agency_with_the_partners_steps_over_the_api() {
+    on_each_db("send_to_agency_with_the_partners_steps_over_the_api", |db| async move {
+        let (app, pid) = app_with_procedure(db).await;
+        let mut lan = app.login("lan", "demo-clerk-2026").await;
+        let mut hung = app.login("hung", "demo-specialist-2026").await;
+        let hung_id = user_id(&app, "hung").await;
+        let r = app
+            .json(
+                &mut lan,
+                "POST",
+                "/api/v1/dossiers",
+                &intake(&pid, "desk-lt", json!([{"index": 0}, {"index": 1}])),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let d = ok(
+            &app,
+            &mut hung,
+            &r.json(),
+            json!({"kind": "assign", "assignee": hung_id}),
+        )
+        .await;
+        let step = |unit: &str| json!({"name": "Cho ý kiến", "unit_code": unit, "slice": "2wd"});
+        let send = |steps: Value| json!({"kind": "send_to_agency", "agency": "000.00.00.H50", "steps": steps});
+        // A unit of another agency, or a slice that is not one, is refused and writes nothing.
+        for bad in [
+            json!([step(DIVISION)]),
+            json!([{"name": "x", "unit_code": "000.00.00.H50", "slice": "ba ngày"}]),
+        ] {
+            let r = run(
+                &app,
+                &mut hung,
+                d["id"].as_str().unwrap(),
+                d["version"].as_i64().unwrap(),
+                send(bad),
+            )
+            .await;
+            assert_eq!(r.status, 422, "{}", r.body);
+        }
+        let d = ok(
+            &app,
+            &mut hung,
+            &d,
+            send(json!([step("000.00.00.H50"), step("000.00.00.H50")])),
+        )
+        .await;
+        assert_eq!(
+            (d["state"].as_str(), d["current_step"].as_i64()),
+            (Some("at_partner_agency"), Some(1))
+        );
+        let agencies: Vec<Option<&str>> = d["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["agency_code"].as_str())
+            .collect();
+        assert_eq!(agencies, [None, Some("000.00.00.H50"), Some("000.00.00.H50"), None]);
+        assert_eq!(d["steps"][0]["receiver"], "000.00.00.H50");
+        assert!(d["steps"][1]["started_at"].is_string() && d["steps"][1]["due_at"].is_string());
+        assert_eq!(
+            (
+                d["dossier"]["partner_steps"].as_i64(),
+                d["dossier"]["partner_step"].as_i64()
+            ),
+            (Some(2), Some(0))
+        );
+        app.db
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn roles_units_and_states_are_enforced() {
     let (app, pid) = app_with_procedure(TestDb::sqlite().await).await;

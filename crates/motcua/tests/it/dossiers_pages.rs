@@ -645,13 +645,38 @@ async fn inter_agency_send_and_return_from_the_dossier_page() {
         let r = act(&app, &mut hung, &id, &[("action", "send_agency"), ("agency", agency)]).await;
         assert_eq!(r.status, 422, "{agency}: {}", r.body);
     }
-    let r = act(
-        &app,
-        &mut hung,
-        &id,
-        &[("action", "send_agency"), ("agency", "000.00.00.H50")],
-    )
-    .await;
+    // The partner's steps: units of the offered agency (here the committee itself) are offered.
+    assert!(
+        form.contains("name=\"partner_name_1\"") && form.contains("name=\"partner_slice_3\""),
+        "{form}"
+    );
+    let units = form
+        .split("id=\"partner_unit_1\"")
+        .nth(1)
+        .unwrap()
+        .split("</select>")
+        .next()
+        .unwrap();
+    assert!(units.contains("value=\"000.00.00.H50\""), "{units}");
+    let send = |unit: &'static str, slice: &'static str| {
+        vec![
+            ("action", "send_agency"),
+            ("agency", "000.00.00.H50"),
+            ("partner_name_1", "Cho ý kiến liên thông"),
+            ("partner_unit_1", unit),
+            ("partner_slice_1", slice),
+            ("partner_name_2", "Ký văn bản liên thông"),
+            ("partner_unit_2", "000.00.00.H50"),
+            ("partner_slice_2", "1wd"),
+        ]
+    };
+    // A slice that is not a duration, or a unit of another agency (a division of the
+    // Department, under the committee but not the committee's), is a 422.
+    for (unit, slice) in [("000.00.00.H50", "ba ngày"), ("000.03.15.H50", "2wd")] {
+        let r = act(&app, &mut hung, &id, &send(unit, slice)).await;
+        assert_eq!(r.status, 422, "{unit} {slice}: {}", r.body);
+    }
+    let r = act(&app, &mut hung, &id, &send("000.00.00.H50", "2wd")).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
     assert!(page.body.contains("data-state=\"at_partner_agency\""), "{}", page.body);
@@ -662,22 +687,32 @@ async fn inter_agency_send_and_return_from_the_dossier_page() {
     let history = page.body.split("id=\"history\"").nth(1).unwrap();
     assert!(history.contains("Chuyển liên thông"), "{history}");
     assert!(history.contains("Ủy ban nhân dân tỉnh Quảng Trị"), "{history}");
-    assert!(page.body.contains("id=\"form-return-agency\""));
-    // While it is away nobody hands it over or asks for a supplement (409), and a leader of a
-    // unit that does not handle it cannot record its return (403).
-    let r = act(
-        &app,
-        &mut hung,
-        &id,
-        &[("action", "supplement"), ("component_0", "1"), ("reason", "x")],
-    )
-    .await;
-    assert_eq!(r.status, 409, "{}", r.body);
+    // The steps table shows the partner's part, marked liên thông with its agency.
+    let steps = page
+        .body
+        .split("id=\"steps\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(
+        steps.contains("Cho ý kiến liên thông") && steps.contains("Ký văn bản liên thông"),
+        "{steps}"
+    );
+    assert!(steps.contains("Liên thông: Ủy ban nhân dân tỉnh Quảng Trị"), "{steps}");
+    // Only the partner's last step hands the dossier back.
+    assert!(!page.body.contains("id=\"form-return-agency\""));
+    // While it is away the sender's division does not hold it (403), and a leader of a unit
+    // that does not handle it cannot record its return.
+    let supplement = [("action", "supplement"), ("component_0", "1"), ("reason", "x")];
+    let r = act(&app, &mut hung, &id, &supplement).await;
+    assert_eq!(r.status, 403, "{}", r.body);
     let mut hai = app.login("hai", "demo-leader-2026").await;
     let r = act(&app, &mut hai, &id, &[("action", "return_agency")]).await;
     assert_eq!(r.status, 403, "{}", r.body);
-    // The partner agency's own specialist records the return: processing again at the
-    // division's step.
+    // The partner agency's own specialist claims its first step, hands over to its second and
+    // records the return: processing again at the Department's next step (or its decision).
     let committee = motcua_store::identity::get_unit_by_code(app.db.store.db(), "000.00.00.H50")
         .await
         .unwrap()
@@ -694,25 +729,86 @@ async fn inter_agency_send_and_return_from_the_dossier_page() {
     .await
     .unwrap();
     let mut partner = app.login("admin", "demo-admin-2026").await;
+    let r = act(
+        &app,
+        &mut hung,
+        &id,
+        &[("action", "hand_over"), ("receiver", &admin_id)],
+    )
+    .await;
+    assert_eq!(
+        r.status, 403,
+        "the sender does not hand over the partner's steps: {}",
+        r.body
+    );
+    let r = act(&app, &mut partner, &id, &[("action", "claim")]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // Nobody asks for a supplement at the partner (the sender's step does, 409).
+    let r = act(&app, &mut partner, &id, &supplement).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    let page = app.get(&mut partner, &format!("/ho-so/{id}")).await;
+    let hand_over = page
+        .body
+        .split("id=\"receiver\"")
+        .nth(1)
+        .unwrap()
+        .split("</select>")
+        .next()
+        .unwrap();
+    assert!(hand_over.contains(&format!("value=\"{admin_id}\"")), "{hand_over}");
+    let r = act(
+        &app,
+        &mut partner,
+        &id,
+        &[("action", "hand_over"), ("receiver", &admin_id)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let r = act(&app, &mut partner, &id, &[("action", "return_agency")]).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = app.get(&mut hung, &format!("/ho-so/{id}")).await;
-    assert!(page.body.contains("data-state=\"processing\"") && page.body.contains("data-code=\"4\""));
+    assert!(page.body.contains("data-code=\"4\""));
     let history = page.body.split("id=\"history\"").nth(1).unwrap();
     assert!(history.contains("Nhận lại hồ sơ liên thông"), "{history}");
     let rec = motcua_store::dossiers::get(app.db.store.db(), &id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(
-        (rec.row.current_step, rec.row.current_unit.as_str()),
-        (1, "000.03.15.H50")
-    );
-    // The control slip shows both moves.
+    // Mẫu 05 rows: the Department's step 2 went to the committee; the committee's two steps
+    // were handed over by its specialist, each with its deadline and verdict.
+    let hung_id = user_id(&app, "hung").await;
+    assert_eq!(rec.steps[1].giver.as_deref(), Some(hung_id.as_str()));
+    assert_eq!(rec.steps[1].receiver.as_deref(), Some("000.00.00.H50"));
+    let partner_rows: Vec<_> = rec.steps.iter().filter(|s| s.agency_code.is_some()).collect();
+    assert_eq!(partner_rows.len(), 2);
+    assert_eq!(partner_rows[0].position, 2);
+    for s in &partner_rows {
+        assert_eq!(s.agency_code.as_deref(), Some("000.00.00.H50"));
+        assert_eq!(s.giver.as_deref(), Some(admin_id.as_str()));
+        assert!(
+            s.due_at.is_some() && s.started_at.is_some() && s.verdict.is_some(),
+            "{s:?}"
+        );
+    }
+    assert_eq!(partner_rows[0].receiver.as_deref(), Some(admin_id.as_str()));
+    match rec.steps.get(4) {
+        Some(next) => assert_eq!(
+            (
+                rec.row.state.as_str(),
+                rec.row.current_step,
+                rec.row.current_unit.as_str()
+            ),
+            ("processing", 4, next.unit_code.as_str())
+        ),
+        None => assert_eq!(rec.row.state, "awaiting_decision"),
+    }
+    // The control slip shows the send, the partner's rows and the return.
     let slip = app.get(&mut hung, &format!("/ho-so/{id}/phieu/kiem-soat.pdf")).await;
     assert_eq!(slip.status, 200);
     let text = pdf_text(&slip.bytes);
-    assert_pdf_has(&text, "Chuyển liên thông: Ủy ban nhân dân tỉnh Quảng Trị");
+    assert_pdf_has(&text, "Chuyển liên thông");
+    assert_pdf_has(&text, "Cho ý kiến liên thông");
+    assert_pdf_has(&text, "Ký văn bản liên thông");
     assert_pdf_has(&text, "Nhận lại hồ sơ liên thông");
     // One dossier: one row in the ledger.
     let code = rec.row.code.unwrap();

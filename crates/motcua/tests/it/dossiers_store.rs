@@ -566,6 +566,222 @@ async fn full_lifecycle_ends_returned_with_national_status_10() {
     .await;
 }
 
+/// A step row as Mẫu 05 reads it: position, name, partner agency, assignee, giver, receiver,
+/// verdict.
+type SlipRow<'a> = (
+    i64,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// Liên thông with the partner agency's steps (issue 5 item 5): the send finishes the sender's
+/// step and inserts the partner's two steps after it, the partner hands over between them, the
+/// return finishes the partner's last step and starts the sender's next one — one dossier, one
+/// ledger row.
+#[tokio::test]
+async fn partner_steps_are_rows_of_the_one_dossier_on_each_db() {
+    on_each_db(
+        "partner_steps_are_rows_of_the_one_dossier_on_each_db",
+        |db| async move {
+            let s = &db.store;
+            let pid = setup(s).await;
+            let env = Env::new();
+            let now = t("2025-01-01T08:00:00+07:00");
+            let partner = identity::create_unit(
+                s,
+                &Actor::system(),
+                now,
+                NewUnit {
+                    code: unit("000.00.16.H50"),
+                    name: "Sở Y tế".into(),
+                    name_en: "Department of Health".into(),
+                    kind: "agency".into(),
+                    parent_id: None,
+                },
+            )
+            .await
+            .unwrap();
+            identity::create_unit(
+                s,
+                &Actor::system(),
+                now,
+                NewUnit {
+                    code: unit("000.01.16.H50"),
+                    name: "Phòng Nghiệp vụ Y".into(),
+                    name_en: "Medical Affairs Division".into(),
+                    kind: "unit".into(),
+                    parent_id: Some(partner.id.clone()),
+                },
+            )
+            .await
+            .unwrap();
+            let d = dossiers::receive(
+                s,
+                env.dl(),
+                &clerk(),
+                t(FRIDAY_9),
+                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
+            )
+            .await
+            .unwrap();
+            let partner_step = |name: &str, code: &str| WorkflowStep {
+                name: name.into(),
+                unit_code: unit(code),
+                slice: Duration::WorkingDays(1),
+            };
+            let send = |steps| Command::SendToAgency {
+                agency: unit("000.00.16.H50"),
+                steps,
+            };
+            let mut version = d.version;
+            let mut run = async |at: &str, cmd: Command| {
+                let row = dossiers::apply_command(s, env.dl(), &clerk(), t(at), &d.id, version, cmd).await?;
+                version = row.version;
+                Ok::<_, StoreError>(row)
+            };
+            run(
+                "2026-11-27T10:00:00+07:00",
+                Command::Assign {
+                    assignee: "hung".into(),
+                },
+            )
+            .await
+            .unwrap();
+            // A step of a unit outside the partner agency is refused.
+            let err = run("2026-11-30T10:00:00+07:00", send(vec![partner_step("Thẩm định", UNIT)]))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, StoreError::Rejected { code, .. } if *code == "partner_unit_unknown"),
+                "{err:?}"
+            );
+            // Monday 10:00: step 1 (due Wednesday 10:00) goes to the partner early.
+            let row = run(
+                "2026-11-30T10:00:00+07:00",
+                send(vec![
+                    partner_step("Thẩm định liên thông", "000.01.16.H50"),
+                    partner_step("Ký xác nhận", "000.00.16.H50"),
+                ]),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                (row.state.as_str(), row.current_step, row.steps_total),
+                ("at_partner_agency", 1, 4)
+            );
+            assert_eq!(row.current_unit, "000.01.16.H50");
+            run("2026-11-30T14:00:00+07:00", Command::Assign { assignee: "thu".into() })
+                .await
+                .unwrap();
+            // Tuesday 11:00: the partner's first step (1wd from Monday 10:00, due Tuesday 10:00) is late.
+            let row = run(
+                "2026-12-01T11:00:00+07:00",
+                Command::HandOver {
+                    receiver: "khoa".into(),
+                    verdict: StepVerdict::Early,
+                },
+            )
+            .await
+            .unwrap();
+            assert_eq!((row.state.as_str(), row.current_step), ("at_partner_agency", 2));
+            assert_eq!(row.current_unit, "000.00.16.H50");
+            // Tuesday 14:00: the partner's last step (due Wednesday 11:00) comes back early.
+            let row = run("2026-12-01T14:00:00+07:00", Command::ReturnFromAgency)
+                .await
+                .unwrap();
+            assert_eq!(
+                (row.state.as_str(), row.current_step, row.current_unit.as_str()),
+                ("processing", 3, UNIT)
+            );
+            assert_eq!(row.assignee, None);
+
+            let rec = dossiers::get(s.db(), &d.id).await.unwrap().unwrap();
+            let slip: Vec<SlipRow> = rec
+                .steps
+                .iter()
+                .map(|s| {
+                    (
+                        s.position,
+                        s.name.as_str(),
+                        s.agency_code.as_deref(),
+                        s.assignee.as_deref(),
+                        s.giver.as_deref(),
+                        s.receiver.as_deref(),
+                        s.verdict.as_deref(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                slip,
+                [
+                    (
+                        0,
+                        "Thẩm định hồ sơ",
+                        None,
+                        Some("hung"),
+                        Some("lan"),
+                        Some("000.00.16.H50"),
+                        Some("early")
+                    ),
+                    (
+                        1,
+                        "Thẩm định liên thông",
+                        Some("000.00.16.H50"),
+                        Some("thu"),
+                        Some("lan"),
+                        Some("khoa"),
+                        Some("late")
+                    ),
+                    (
+                        2,
+                        "Ký xác nhận",
+                        Some("000.00.16.H50"),
+                        Some("khoa"),
+                        Some("lan"),
+                        Some(UNIT),
+                        Some("early")
+                    ),
+                    (3, "Phê duyệt", None, None, None, None, None),
+                ]
+            );
+            let us = |x: &str| t(x).timestamp_micros();
+            let dues: Vec<Option<i64>> = rec.steps.iter().map(|s| s.due_at).collect();
+            assert_eq!(dues[1], Some(us("2026-12-01T10:00:00+07:00")));
+            assert_eq!(dues[2], Some(us("2026-12-02T11:00:00+07:00")));
+            // The sender's step 2 (2wd) runs from the return.
+            assert_eq!(rec.steps[3].started_at, Some(us("2026-12-01T14:00:00+07:00")));
+            assert_eq!(dues[3], Some(us("2026-12-03T14:00:00+07:00")));
+            let h = dossiers::history(s.db(), &d.id).await.unwrap();
+            assert_eq!(Dossier::from_events(h.iter().map(|e| &e.event)), rec.dossier);
+            // One dossier everywhere: one row, one ledger line, once in the receiving unit's queue.
+            assert_eq!(count(s, "dossiers").await, 1);
+            let ledger =
+                dossiers::received_between(s.db(), t("2026-11-01T00:00:00+07:00"), t("2026-12-31T00:00:00+07:00"))
+                    .await
+                    .unwrap();
+            assert_eq!(ledger.len(), 1);
+            let queue = dossiers::inbox(
+                s.db(),
+                &InboxFilter {
+                    unit: Some(UNIT.into()),
+                    open_only: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            assert_eq!(queue.len(), 1);
+            assert!(events::verify_all(s.db()).await.unwrap().ok());
+            db
+        },
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn stale_version_is_a_conflict_and_wrong_state_is_illegal_transition() {
     on_each_db(
@@ -1012,5 +1228,12 @@ async fn the_demo_dossiers_cover_every_state_and_the_special_cases() {
             .any(|e| e.kind == "dossier.supplement_requested" && e.payload.contains(flag))
     };
     assert!(flagged("repeated_request") && flagged("not_in_published_procedure"));
+    // The liên thông dossier carries the committee's two steps, worked and handed back.
+    let partner_rows = count(
+        &db.store,
+        "dossier_steps WHERE agency_code = '000.00.00.H50' AND verdict IS NOT NULL",
+    )
+    .await;
+    assert_eq!(partner_rows, 2);
     assert!(motcua_store::events::verify_all(db.store.db()).await.unwrap().ok());
 }

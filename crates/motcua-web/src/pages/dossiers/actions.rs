@@ -16,6 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
+use motcua_core::catalog::WorkflowStep;
 use motcua_core::dossiers::{
     Command, ComponentRef, Evaluation, ReturnMethod, StepVerdict, SupplementDraft, SupplementItemDraft, checklist,
 };
@@ -30,6 +31,34 @@ pub const OTHER_LINES: usize = 3;
 /// Input that cannot become a command: shown like a 422 from the store.
 fn invalid(code: &'static str, message: &str) -> StoreError {
     StoreError::rejected(code, message.to_owned())
+}
+
+/// The partner agency's steps from the send form (rows `partner_name_N`, `partner_unit_N`,
+/// `partner_slice_N`; a row left without name and slice is skipped). The store checks that each
+/// unit is the agency or one of its units.
+fn partner_steps(input: &FormInput, lang: crate::i18n::Lang) -> Result<Vec<WorkflowStep>, StoreError> {
+    let mut steps = Vec::new();
+    for n in 1..=super::view::PARTNER_ROWS {
+        let name = input.get(&format!("partner_name_{n}")).trim();
+        let slice = input.get(&format!("partner_slice_{n}")).trim();
+        if name.is_empty() && slice.is_empty() {
+            continue;
+        }
+        if name.is_empty() {
+            return Err(invalid("partner_step_name_required", t(lang, "agency.err_step_name")));
+        }
+        let unit_code = UnitCode::parse(input.get(&format!("partner_unit_{n}")))
+            .map_err(|_| invalid("partner_unit_unknown", t(lang, "agency.err_step_unit")))?;
+        let slice = slice
+            .parse()
+            .map_err(|_| invalid("partner_step_slice_invalid", t(lang, "agency.err_step_slice")))?;
+        steps.push(WorkflowStep {
+            name: name.to_owned(),
+            unit_code,
+            slice,
+        });
+    }
+    Ok(steps)
 }
 
 pub async fn act(
@@ -72,9 +101,10 @@ pub async fn act(
             // The store computes the verdict from the step's slice; this one is replaced.
             verdict: StepVerdict::OnTime,
         }),
-        "send_agency" => UnitCode::parse(input.get("agency"))
-            .map(|agency| Command::SendToAgency { agency })
-            .map_err(|_| invalid("agency_invalid", t(lang, "desk.err_agency"))),
+        "send_agency" => match UnitCode::parse(input.get("agency")) {
+            Err(_) => Err(invalid("agency_invalid", t(lang, "desk.err_agency"))),
+            Ok(agency) => partner_steps(&input, lang).map(|steps| Command::SendToAgency { agency, steps }),
+        },
         "return_agency" => Ok(Command::ReturnFromAgency),
         "supplement_received" => Ok(Command::SupplementReceived { appointment: now }),
         "request_fee" => {

@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use motcua_core::catalog::CopyType;
-use motcua_core::dossiers::{Command, FormKind, FormSet};
+use motcua_core::dossiers::{Command, FormKind, FormSet, StepVerdict};
 use motcua_docs::pdf::{
     self, ApologyData, ApplicantInfo, ControlSlipData, ControlSlipRow, FormData, Issuer, LedgerData, LedgerRow,
     ReceiptData, ReceivedComponent, RefusalData, Signer, StopNoticeData, SupplementData, SupplementItem,
@@ -300,6 +300,15 @@ async fn form_data(
     })
 }
 
+fn parse_verdict(v: &str) -> Option<StepVerdict> {
+    match v {
+        "early" => Some(StepVerdict::Early),
+        "on_time" => Some(StepVerdict::OnTime),
+        "late" => Some(StepVerdict::Late),
+        _ => None,
+    }
+}
+
 /// Mẫu 05 / 06: one row per hand-over, and the inter-agency sendings and returns, in order.
 fn control_slip(
     dir: &Directory,
@@ -315,16 +324,33 @@ fn control_slip(
     let mut rows = Vec::new();
     let mut step = 0usize;
     let mut partners: Vec<String> = Vec::new();
+    // Whether the liên thông under way has the partner's own steps (then send, hand-overs
+    // inside the partner and return each close a step row).
+    let mut partner_part = false;
+    // "unit – name" of a step row, marked liên thông with its agency on the partner's rows.
+    let step_label = |i: usize| {
+        rec.steps
+            .get(i)
+            .map(|s| {
+                let base = format!("{} – {}", dir.unit_name(&s.unit_code), s.name);
+                match &s.agency_code {
+                    Some(a) => format!("Liên thông ({}): {base}", dir.unit_name(a)),
+                    None => base,
+                }
+            })
+            .unwrap_or_default()
+    };
+    let row_verdict = |i: usize| {
+        rec.steps
+            .get(i)
+            .and_then(|s| s.verdict.as_deref())
+            .and_then(parse_verdict)
+    };
     for h in history {
         match &h.event.command {
             Command::HandOver { receiver, verdict } => {
-                let (name, unit) = rec
-                    .steps
-                    .get(step)
-                    .map(|s| (s.name.clone(), dir.unit_name(&s.unit_code)))
-                    .unwrap_or_default();
                 rows.push(ControlSlipRow {
-                    step: format!("{unit} – {name}"),
+                    step: step_label(step),
                     giver: dir.person(&h.row.actor_id),
                     receiver: dir.person(receiver),
                     handed_over_at: event_at(h),
@@ -333,19 +359,44 @@ fn control_slip(
                 });
                 step += 1;
             }
-            Command::SendToAgency { agency } => {
+            Command::SendToAgency { agency, steps } => {
                 let name = dir.unit_name(agency.as_str());
                 if !partners.contains(&name) {
                     partners.push(name.clone());
                 }
+                partner_part = !steps.is_empty();
+                if partner_part {
+                    rows.push(ControlSlipRow {
+                        step: step_label(step),
+                        giver: dir.person(&h.row.actor_id),
+                        receiver: name,
+                        handed_over_at: event_at(h),
+                        verdict: row_verdict(step),
+                        note: Some("Chuyển liên thông".into()),
+                    });
+                    step += 1;
+                } else {
+                    rows.push(ControlSlipRow {
+                        step: format!("Chuyển liên thông: {name}"),
+                        giver: dir.person(&h.row.actor_id),
+                        receiver: name,
+                        handed_over_at: event_at(h),
+                        verdict: None,
+                        note: None,
+                    });
+                }
+            }
+            Command::ReturnFromAgency if partner_part => {
                 rows.push(ControlSlipRow {
-                    step: format!("Chuyển liên thông: {name}"),
+                    step: step_label(step),
                     giver: dir.person(&h.row.actor_id),
-                    receiver: name,
+                    receiver: dir.unit_name(&rec.row.receiving_unit),
                     handed_over_at: event_at(h),
-                    verdict: None,
-                    note: None,
+                    verdict: row_verdict(step),
+                    note: Some("Nhận lại hồ sơ liên thông".into()),
                 });
+                step += 1;
+                partner_part = false;
             }
             Command::ReturnFromAgency => rows.push(ControlSlipRow {
                 step: "Nhận lại hồ sơ liên thông".into(),
@@ -361,7 +412,7 @@ fn control_slip(
     let mut lead: Vec<String> = Vec::new();
     for s in &rec.steps {
         let n = dir.unit_name(&s.unit_code);
-        if s.unit_code != rec.row.receiving_unit && !lead.contains(&n) {
+        if s.agency_code.is_none() && s.unit_code != rec.row.receiving_unit && !lead.contains(&n) {
             lead.push(n);
         }
     }

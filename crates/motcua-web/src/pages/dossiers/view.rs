@@ -44,6 +44,9 @@ pub struct ComponentLine {
     pub file_href: String,
 }
 
+/// How many partner steps the send form offers (liên thông part; rows left empty are skipped).
+pub const PARTNER_ROWS: u8 = 3;
+
 pub struct StepLine {
     pub number: i64,
     pub name: String,
@@ -58,6 +61,8 @@ pub struct StepLine {
     pub verdict: String,
     pub verdict_class: &'static str,
     pub current: bool,
+    /// The partner agency's name on a liên thông step; empty on the receiving agency's steps.
+    pub partner: String,
 }
 
 pub struct EventLine {
@@ -98,6 +103,11 @@ pub struct Actions {
     pub assignees: Vec<(String, String)>,
     pub receivers: Vec<(String, String)>,
     pub agencies: Vec<(String, String)>,
+    /// Units that may be responsible for a partner's step: each offered agency and its units,
+    /// as (agency name, [(unit code, unit name)]).
+    pub partner_units: Vec<(String, Vec<(String, String)>)>,
+    /// Row numbers of the partner's steps in the send form.
+    pub partner_rows: Vec<u8>,
     pub components: Vec<(usize, String)>,
     pub fees: Vec<(usize, String)>,
     pub indicators: Vec<(u8, String)>,
@@ -240,7 +250,17 @@ fn event_detail(lang: Lang, dir: &Directory, e: &HistoryEntry) -> String {
         Command::HandOver { receiver, verdict } => {
             format!("→ {} ({})", dir.person(receiver), verdict.label_vi())
         }
-        Command::SendToAgency { agency } => dir.unit_name(agency.as_str()),
+        Command::SendToAgency { agency, steps } => {
+            let mut s = dir.unit_name(agency.as_str());
+            if !steps.is_empty() {
+                let names: Vec<String> = steps
+                    .iter()
+                    .map(|st| format!("{} ({}, {})", st.name, dir.unit_name(st.unit_code.as_str()), st.slice))
+                    .collect();
+                s.push_str(&format!(" — {}", names.join("; ")));
+            }
+            s
+        }
         Command::RequestSupplement(r) => {
             let items: Vec<String> = r.items.iter().map(|i| i.name.clone()).collect();
             let mut s = format!("{} — {}", items.join("; "), r.reason);
@@ -546,7 +566,10 @@ pub(crate) async fn build(
                 receiver: s.receiver.as_deref().map(|a| dir.person(a)).unwrap_or_default(),
                 verdict,
                 verdict_class,
-                current: d.state == DossierState::Processing && s.position == i64::from(d.step),
+                current: (d.state == DossierState::Processing
+                    || (d.state == DossierState::AtPartnerAgency && d.partner_steps > 0))
+                    && s.position == i64::from(d.step),
+                partner: s.agency_code.as_deref().map(|a| dir.unit_name(a)).unwrap_or_default(),
             }
         })
         .collect();
@@ -610,7 +633,10 @@ pub(crate) async fn build(
         verdict: StepVerdict::OnTime,
     });
     if let Ok(unit) = UnitCode::parse(&rec.row.receiving_unit) {
-        a.send_agency = can(&Command::SendToAgency { agency: unit });
+        a.send_agency = can(&Command::SendToAgency {
+            agency: unit,
+            steps: vec![],
+        });
     }
     a.return_agency = can(&Command::ReturnFromAgency);
     a.supplement_repeat = d.supplement_count > 0;
@@ -663,7 +689,12 @@ pub(crate) async fn build(
         // Another agency (liên thông): not one the dossier already goes through — the agency of
         // the receiving desk or of any step of its workflow.
         let own: Vec<String> = std::iter::once(rec.row.receiving_unit.as_str())
-            .chain(rec.steps.iter().map(|s| s.unit_code.as_str()))
+            .chain(
+                rec.steps
+                    .iter()
+                    .filter(|s| s.agency_code.is_none())
+                    .map(|s| s.unit_code.as_str()),
+            )
             .filter_map(|u| dir.agency_of(u).map(|a| a.code.clone()))
             .collect();
         a.agencies = dir
@@ -672,6 +703,20 @@ pub(crate) async fn build(
             .filter(|u| u.kind == "agency" && u.active && !own.contains(&u.code))
             .map(|u| (u.code.clone(), u.name.clone()))
             .collect();
+        a.partner_units = a
+            .agencies
+            .iter()
+            .map(|(code, name)| {
+                let units = dir
+                    .units
+                    .iter()
+                    .filter(|u| u.active && dir.agency_of(&u.code).is_some_and(|g| &g.code == code))
+                    .map(|u| (u.code.clone(), u.name.clone()))
+                    .collect();
+                (name.clone(), units)
+            })
+            .collect();
+        a.partner_rows = (1..=PARTNER_ROWS).collect();
     }
     if a.supplement
         && let Some(v) = &version
