@@ -115,6 +115,15 @@ pub async fn run(procedures: usize, clients: usize, requests: usize) -> anyhow::
     );
     let (bare_rate, _) = scenario(addr, clients, requests, &["/healthz"], "GET /healthz (constant)").await?;
     let (search_rate, mut lat) = scenario(addr, clients, requests, QUERIES, "GET /api/v1/procedures?q=…").await?;
+    // Cache misses: two words drawn from the catalog's vocabulary, 8,000 different queries
+    // (more than the 1,024 searches a snapshot remembers), so nearly every one is computed.
+    let distinct = distinct_queries(8_000);
+    let (miss_rate, mut miss) = scenario(addr, clients, requests, distinct, "… (8,000 distinct queries)").await?;
+    println!(
+        "distinct queries: {:.0} % of bare throughput, p99 {:.2} ms",
+        100.0 * miss_rate / bare_rate,
+        miss.percentile(99.0) / 1000.0
+    );
     println!(
         "search throughput / bare throughput: {:.0} % (target ≥ 33 %); search p99 {:.2} ms (target < 5 ms)",
         100.0 * search_rate / bare_rate,
@@ -215,6 +224,32 @@ async fn scenario(
         lat.percentile(100.0) / 1000.0
     );
     Ok((rate, lat))
+}
+
+/// `n` search paths of two words each from the generated names, mostly different.
+fn distinct_queries(n: usize) -> &'static [&'static str] {
+    let mut words: Vec<String> = [ACTIONS, OBJECTS, SUBJECTS, PLACES]
+        .iter()
+        .flat_map(|list| list.iter())
+        .flat_map(|t| {
+            motcua_core::catalog::fold(t)
+                .split(' ')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort();
+    words.dedup();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let paths: Vec<&'static str> = (0..n)
+        .map(|_| {
+            let path = format!("/api/v1/procedures?q={}+{}", rng.pick(&words), rng.pick(&words));
+            &*Box::leak(path.into_boxed_str())
+        })
+        .collect();
+    Box::leak(paths.into_boxed_slice())
 }
 
 /// A small deterministic generator (xorshift), so every run has the same catalog.
