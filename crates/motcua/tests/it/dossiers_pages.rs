@@ -557,7 +557,8 @@ async fn supplement_marks_apology_once_and_the_forms_say_so() {
             ],
         )
         .await;
-    assert_eq!(r.status, 422, "{}", r.body);
+    // A second apology is a state conflict (409), as over the API.
+    assert_eq!(r.status, 409, "{}", r.body);
     assert!(r.body.contains("chỉ được hẹn lại một lần"), "{}", r.body);
     let pdf = app.get(&mut hoa, &format!("/ho-so/{id}/phieu/xin-loi.pdf")).await;
     let text = pdf_text(&pdf.bytes);
@@ -817,4 +818,97 @@ async fn inter_agency_send_and_return_from_the_dossier_page() {
     let x = app.get(&mut lan, &format!("/ho-so/so-theo-doi.xlsx?{q}")).await;
     let table = motcua_docs::xlsx::read_table(&x.bytes).unwrap();
     assert_eq!(table.iter().filter(|r| r.get(1) == Some(&code)).count(), 1, "{table:?}");
+}
+
+/// Withdrawal by the applicant at the desk, denial and stop by the Department's director, the
+/// return of a denial and the desk's evaluation (NĐ 61/2018 Điều 19–20, TT 01/2018 Điều 13;
+/// national status 7 withdrawn, 8 stopped, 9 decided, 10 returned).
+#[tokio::test]
+async fn withdraw_deny_stop_return_and_evaluate_from_the_dossier_page() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let state = |id: String| {
+        let db = app.db.store.db().clone();
+        async move {
+            let row = motcua_store::dossiers::get(&db, &id).await.unwrap().unwrap().row;
+            (row.state, row.national_status)
+        }
+    };
+    // The applicant withdraws at the desk.
+    let (a, _) = received(&app, &mut lan).await;
+    let r = act(
+        &app,
+        &mut lan,
+        &a,
+        &[("action", "withdraw"), ("reason", "Người nộp xin rút hồ sơ")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(state(a.clone()).await, ("withdrawn".to_owned(), 7));
+    let page = app.get(&mut lan, &format!("/ho-so/{a}")).await;
+    assert!(page.body.contains("Người nộp xin rút hồ sơ"), "{}", page.body);
+    // A finished dossier takes no further command: 409.
+    let r = act(&app, &mut lan, &a, &[("action", "withdraw"), ("reason", "lần nữa")]).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+
+    // The director denies at the leadership's step; the desk returns the refusal and records
+    // the applicant's evaluation.
+    let (b, _) = received(&app, &mut lan).await;
+    to_division(&app, &b).await;
+    let mut hung = app.login("hung", "demo-specialist-2026").await;
+    let binh_id = user_id(&app, "binh").await;
+    let r = act(&app, &mut hung, &b, &[("action", "hand_over"), ("receiver", &binh_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut binh = app.login("binh", "demo-leader-2026").await;
+    let r = act(
+        &app,
+        &mut binh,
+        &b,
+        &[("action", "deny"), ("reason", "Không đủ điều kiện theo quy định")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(state(b.clone()).await.1, 9);
+    let r = act(
+        &app,
+        &mut lan,
+        &b,
+        &[
+            ("action", "return"),
+            ("method", "counter"),
+            ("received_by", "Nguyễn Thị Hương"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(state(b.clone()).await, ("returned".to_owned(), 10));
+    let mut scores: Vec<(String, String)> = (1..=9).map(|i| (format!("score_{i}"), "2".to_owned())).collect();
+    scores[2].1 = "1".into();
+    let mut fields: Vec<(&str, &str)> = vec![("action", "evaluate")];
+    fields.extend(scores.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let r = act(&app, &mut lan, &b, &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let rec = motcua_store::dossiers::get(app.db.store.db(), &b)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.dossier.evaluation.map(|e| e.total()), Some(17));
+    // Evaluated once only (TT 01/2018 Điều 13): a second evaluation is a 409.
+    let r = act(&app, &mut lan, &b, &fields).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+
+    // The director stops another dossier (TT 03/2025 notice).
+    let (c, _) = received(&app, &mut lan).await;
+    to_division(&app, &c).await;
+    let r = act(&app, &mut hung, &c, &[("action", "hand_over"), ("receiver", &binh_id)]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = act(
+        &app,
+        &mut binh,
+        &c,
+        &[("action", "stop"), ("reason", "Cơ quan có thẩm quyền yêu cầu tạm dừng")],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(state(c.clone()).await, ("stopped".to_owned(), 8));
 }

@@ -244,7 +244,8 @@ pub(crate) fn refusal(lang: Lang, e: &StoreError) -> Option<(axum::http::StatusC
     match e {
         StoreError::Conflict(_) => Some((StatusCode::CONFLICT, t(lang, "desk.err_conflict").to_owned())),
         StoreError::Rejected { code, message } => {
-            let status = if *code == "illegal_transition" {
+            // The same split as the API's: a wrong state is 409 whichever code says it.
+            let status = if crate::problem::STATE_CODES.contains(code) {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
