@@ -918,8 +918,9 @@ pub struct FileOut {
     pub created_at: String,
 }
 
-/// Upload a scan or document as the raw request body (any declared content type; the type is
-/// read from the first bytes: PDF, JPEG, PNG, DOCX or XLSX). Size limit: the server's
+/// Upload a scan or document as the raw request body, or as the first file of a
+/// `multipart/form-data` body (as a browser form sends it). Whatever type is declared, the type
+/// is read from the first bytes: PDF, JPEG, PNG, DOCX or XLSX. Size limit: the server's
 /// `upload_limit`.
 #[utoipa::path(post, path = "/api/v1/files", operation_id = "upload_file", tag = "dossiers", security(("api_key" = [])),
     params(UploadQuery),
@@ -932,17 +933,45 @@ pub async fn upload(
     State(st): State<AppState>,
     ctx: ReqCtx,
     ApiQuery(q): ApiQuery<UploadQuery>,
+    headers: axum::http::HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<FileOut>), ApiError> {
     let p = principal(&ctx)?;
+    // Multipart framing adds a little to the file; allow for it.
     let limit = st.config.upload_limit.min(files::MAX_FILE_BYTES);
-    let bytes = axum::body::to_bytes(body, limit)
+    let bytes = axum::body::to_bytes(body, limit.saturating_add(64 * 1024))
         .await
         .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"))?;
-    let f = files::NewFile {
-        name: q.name.unwrap_or_default(),
-        bytes: bytes.to_vec(),
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let f = if content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        let boundary = content_type
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("boundary="))
+            .map(|b| b.trim_matches('"').to_owned())
+            .unwrap_or_default();
+        let form = crate::pages::dossiers::input::parse_multipart(&bytes, &boundary)
+            .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_form"))?;
+        let upload = form
+            .files
+            .into_iter()
+            .find(|f| !f.bytes.is_empty())
+            .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "file_empty"))?;
+        files::NewFile {
+            name: q.name.unwrap_or(upload.name),
+            bytes: upload.bytes,
+        }
+    } else {
+        files::NewFile {
+            name: q.name.unwrap_or_default(),
+            bytes: bytes.to_vec(),
+        }
     };
+    if f.bytes.len() > limit {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "file_too_large"));
+    }
     let meta = files::put(&st.store, &p.actor(), Utc::now(), f)
         .await
         .map_err(|e| match e {

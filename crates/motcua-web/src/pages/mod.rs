@@ -7,7 +7,8 @@ mod calendar;
 mod catalog;
 mod control;
 mod docs;
-mod dossiers;
+// The API reads multipart uploads with the dossier pages' parser.
+pub(crate) mod dossiers;
 mod lookup;
 mod outbox;
 

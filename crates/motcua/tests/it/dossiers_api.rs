@@ -711,6 +711,53 @@ async fn uploads_are_checked_by_content() {
             .unwrap()
             .starts_with("attachment")
     );
+    // As a browser form sends it: the file part of a multipart body, its name from the part,
+    // its type still judged by its bytes.
+    let multipart = |file: &[u8]| {
+        let mut b = b"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nban chup\r\n--XyZ\r\n\
+Content-Disposition: form-data; name=\"file\"; filename=\"giay-to.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            .to_vec();
+        b.extend_from_slice(file);
+        b.extend_from_slice(b"\r\n--XyZ--\r\n");
+        b
+    };
+    let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+    let r = app
+        .request(
+            &mut lan,
+            "POST",
+            "/api/v1/files",
+            Some("multipart/form-data; boundary=XyZ"),
+            multipart(pdf),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["content_type"], "application/pdf");
+    assert_eq!(r.json()["name"], "giay-to.pdf");
+    assert_eq!(r.json()["size"], pdf.len());
+    let r = app
+        .request(
+            &mut lan,
+            "POST",
+            "/api/v1/files",
+            Some("multipart/form-data; boundary=XyZ"),
+            multipart(exe),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (415, Some("file_type_not_allowed"))
+    );
+    let r = app
+        .request(
+            &mut lan,
+            "POST",
+            "/api/v1/files",
+            Some("multipart/form-data; boundary=XyZ"),
+            b"--XyZ garbage".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
     // Larger than the server's upload limit.
     let big = vec![b'%'; motcua_web::WebConfig::default().upload_limit + 1];
     let r = upload(&app, &mut lan, "big.pdf", "application/pdf", &big).await;
