@@ -205,11 +205,15 @@ fn fk_as_rejected(e: sqlx::Error) -> StoreError {
 
 // ------------------------------------------------------------------------------------ intake
 
-/// A component the clerk marked present, by index in the pinned version, with its scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A component the clerk marked present, by index in the pinned version, with its scan and,
+/// when the papers differ from what the procedure lists, the copy type and number of copies
+/// actually handed in (recorded on the checklist; the pinned version's values otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PresentComponent {
     pub index: usize,
     pub file_id: Option<String>,
+    pub copy_type: Option<motcua_core::catalog::CopyType>,
+    pub quantity: Option<u32>,
 }
 
 /// The outcome the clerk chose (exactly one, issue 5 item 1).
@@ -511,8 +515,15 @@ pub async fn receive(
     let applicant_json = serde_json::to_string(&intake.applicant).unwrap_or_default();
     let id = uuid::Uuid::new_v4().to_string();
     let now = to_us(at);
+    if let Some(p) = intake.present.iter().find(|p| p.quantity == Some(0)) {
+        return Err(StoreError::rejected(
+            "quantity_invalid",
+            format!("Số lượng của thành phần hồ sơ số {} phải từ 1 trở lên.", p.index + 1),
+        ));
+    }
     let present_set: HashMap<usize, Option<String>> =
         intake.present.iter().map(|p| (p.index, p.file_id.clone())).collect();
+    let handed_in: HashMap<usize, &PresentComponent> = intake.present.iter().map(|p| (p.index, p)).collect();
     let components: Vec<ComponentRow> = list
         .items
         .iter()
@@ -520,11 +531,11 @@ pub async fn receive(
             dossier_id: id.clone(),
             position: i.index as i64,
             name: i.name.clone(),
-            copy_type: serde_json::to_value(i.copy_type)
+            copy_type: serde_json::to_value(handed_in.get(&i.index).and_then(|p| p.copy_type).unwrap_or(i.copy_type))
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default(),
-            quantity: i64::from(i.quantity),
+            quantity: i64::from(handed_in.get(&i.index).and_then(|p| p.quantity).unwrap_or(i.quantity)),
             required: i.requirement == motcua_core::catalog::Requirement::Required,
             present: present_set.contains_key(&i.index),
             file_id: present_set.get(&i.index).cloned().flatten(),

@@ -157,6 +157,7 @@ pub const STATE_CODES: &[&str] = &[
 /// Store rejections whose message is a Vietnamese sentence (from `motcua_core::dossiers` and the
 /// file store), answered as the problem's `detail`; other rejections name a field.
 pub const SENTENCE_CODES: &[&str] = &[
+    "quantity_invalid",
     "appointment_not_later",
     "repeat_supplement_needs_reason",
     "repeat_guidance_needs_reason",

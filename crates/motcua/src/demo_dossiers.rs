@@ -254,6 +254,7 @@ pub async fn seed(store: &Store, calendars: &CalendarCache, now: DateTime<Utc>) 
                 .map(|n| PresentComponent {
                     index: *n,
                     file_id: None,
+                    ..Default::default()
                 })
                 .collect(),
             _ => required
@@ -261,6 +262,7 @@ pub async fn seed(store: &Store, calendars: &CalendarCache, now: DateTime<Utc>) 
                 .map(|n| PresentComponent {
                     index: *n,
                     file_id: None,
+                    ..Default::default()
                 })
                 .collect(),
         };
@@ -303,6 +305,7 @@ pub async fn seed(store: &Store, calendars: &CalendarCache, now: DateTime<Utc>) 
                             .map(|n| PresentComponent {
                                 index: *n,
                                 file_id: None,
+                                ..Default::default()
                             })
                             .collect(),
                         receiving_unit: "000.05.15.H50".into(),

@@ -315,6 +315,30 @@ pub struct PresentIn {
     pub index: usize,
     /// An uploaded file (`POST /api/v1/files`).
     pub file_id: Option<String>,
+    /// The copy type actually handed in when it differs from the procedure's:
+    /// original | copy | certified_copy | electronic.
+    pub copy_type: Option<String>,
+    /// The number of copies actually handed in (≥ 1), when it differs from the procedure's.
+    pub quantity: Option<u32>,
+}
+
+/// What the store records of a component marked present; 422 `copy_type_invalid` for an
+/// unknown copy type.
+fn present_component(p: PresentIn) -> Result<PresentComponent, ApiError> {
+    let copy_type = match p.copy_type.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            serde_json::from_value::<motcua_core::catalog::CopyType>(serde_json::Value::String(c.to_owned())).map_err(
+                |_| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "copy_type_invalid").with_field("copy_type"),
+            )?,
+        ),
+    };
+    Ok(PresentComponent {
+        index: p.index,
+        file_id: p.file_id.filter(|f| !f.is_empty()),
+        copy_type,
+        quantity: p.quantity,
+    })
 }
 
 /// The outcome of the intake, exactly one.
@@ -505,11 +529,8 @@ pub async fn create(
         present: b
             .present
             .into_iter()
-            .map(|p| PresentComponent {
-                index: p.index,
-                file_id: p.file_id.filter(|f| !f.is_empty()),
-            })
-            .collect(),
+            .map(present_component)
+            .collect::<Result<Vec<_>, _>>()?,
         receiving_unit: unit,
         outcome,
         intake_key: Some(key.to_owned()),
@@ -743,11 +764,8 @@ fn parse_command(mut v: serde_json::Value, at: DateTime<Utc>) -> Result<Requeste
             Ok(Requested::ReceiveGuided(
                 r.present
                     .into_iter()
-                    .map(|p| PresentComponent {
-                        index: p.index,
-                        file_id: p.file_id,
-                    })
-                    .collect(),
+                    .map(present_component)
+                    .collect::<Result<Vec<_>, _>>()?,
             ))
         }
         _ => match serde_json::from_value::<Command>(v) {

@@ -912,3 +912,46 @@ async fn withdraw_deny_stop_return_and_evaluate_from_the_dossier_page() {
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(state(c.clone()).await, ("stopped".to_owned(), 8));
 }
+
+/// The clerk records the copy type and number of copies actually handed in when they differ
+/// from the procedure's list (the checklist of issue 5 item 1); zero copies is refused.
+#[tokio::test]
+async fn intake_records_the_copy_type_and_quantity_handed_in() {
+    let app = TestApp::sqlite_demo().await;
+    let mut lan = app.login("lan", "demo-clerk-2026").await;
+    let (procedure, _version, required) = two_unit_procedure(&app).await;
+    let desk = Desk {
+        app: &app,
+        procedure,
+        required: required.clone(),
+    };
+    let first = required[0];
+    let (copy, qty) = (format!("copy_{first}"), format!("qty_{first}"));
+    let page = app
+        .get(&mut lan, &format!("/ho-so/tiep-nhan?procedure={}", desk.procedure))
+        .await;
+    assert!(page.body.contains(&format!("name=\"{copy}\"")), "{}", page.body);
+    let (r, _) = desk
+        .submit(&mut lan, "receive", &required, &[(&qty, "0")], &[], None)
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("phải từ 1 trở lên"), "{}", r.body);
+    let (r, _) = desk
+        .submit(
+            &mut lan,
+            "receive",
+            &required,
+            &[(&copy, "certified_copy"), (&qty, "3")],
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let id = dossier_id(&r.location());
+    let rec = motcua_store::dossiers::get(app.db.store.db(), &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let row = rec.components.iter().find(|c| c.position == first as i64).unwrap();
+    assert_eq!((row.copy_type.as_str(), row.quantity), ("certified_copy", 3));
+}

@@ -154,7 +154,10 @@ fn intake(procedure: &str, present: &[usize], outcome: IntakeOutcome) -> Intake 
         applicant: minh(),
         present: present
             .iter()
-            .map(|&index| PresentComponent { index, file_id: None })
+            .map(|&index| PresentComponent {
+                index,
+                ..Default::default()
+            })
             .collect(),
         receiving_unit: UNIT.into(),
         outcome,
@@ -409,10 +412,12 @@ async fn missing_components_write_nothing_and_guidance_keeps_the_sequence() {
                     PresentComponent {
                         index: 1,
                         file_id: None,
+                        ..Default::default()
                     },
                     PresentComponent {
                         index: 2,
                         file_id: None,
+                        ..Default::default()
                     },
                 ],
             )
@@ -1130,6 +1135,7 @@ async fn scans_are_checked_by_their_bytes_and_attached_to_components() {
             i.present.push(PresentComponent {
                 index: 0,
                 file_id: Some(pdf.id.clone()),
+                ..Default::default()
             });
             let d = dossiers::receive(s, env.dl(), &clerk(), at, i).await.unwrap();
             let rec = dossiers::get(s.db(), &d.id).await.unwrap().unwrap();
@@ -1143,6 +1149,7 @@ async fn scans_are_checked_by_their_bytes_and_attached_to_components() {
             bad.present.push(PresentComponent {
                 index: 0,
                 file_id: Some("no-such-file".into()),
+                ..Default::default()
             });
             let r = dossiers::receive(s, env.dl(), &clerk(), at, bad).await;
             assert!(

@@ -302,7 +302,10 @@ fn intake(procedure: &str, email: Option<&str>, present: &[usize]) -> Intake {
         }),
         present: present
             .iter()
-            .map(|&index| PresentComponent { index, file_id: None })
+            .map(|&index| PresentComponent {
+                index,
+                ..Default::default()
+            })
             .collect(),
         receiving_unit: UNIT.into(),
         outcome: IntakeOutcome::Receive,

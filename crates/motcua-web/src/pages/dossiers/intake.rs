@@ -42,7 +42,9 @@ pub struct Hit {
 pub struct ItemLine {
     pub index: usize,
     pub name: String,
-    pub copy_type: String,
+    /// The copy types the clerk may pick (code, label, selected): the papers handed in may
+    /// differ from what the procedure lists.
+    pub copy_options: Vec<(String, String, bool)>,
     pub quantity: u32,
     pub required: bool,
     pub condition: String,
@@ -99,6 +101,24 @@ pub(crate) fn copy_type_label(lang: Lang, c: &str) -> String {
     crate::i18n::try_t(lang, &format!("desk.copy_{c}"))
         .unwrap_or(c)
         .to_owned()
+}
+
+const COPY_TYPES: [CopyType; 4] = [
+    CopyType::Original,
+    CopyType::Copy,
+    CopyType::CertifiedCopy,
+    CopyType::Electronic,
+];
+
+/// The copy type the clerk picked for component `index` (`copy_{index}`), if any.
+fn picked_copy_type(input: &FormInput, index: usize) -> Option<CopyType> {
+    let code = input.get(&format!("copy_{index}"));
+    COPY_TYPES.into_iter().find(|c| copy_code(*c) == code)
+}
+
+/// The number of copies the clerk entered for component `index` (`qty_{index}`), if a number.
+fn entered_quantity(input: &FormInput, index: usize) -> Option<u32> {
+    input.get(&format!("qty_{index}")).parse().ok()
 }
 
 fn copy_code(c: CopyType) -> String {
@@ -160,8 +180,14 @@ fn chosen(
                 .map(|i| ItemLine {
                     index: i.index,
                     name: i.name.clone(),
-                    copy_type: copy_type_label(lang, &copy_code(i.copy_type)),
-                    quantity: i.quantity,
+                    copy_options: {
+                        let chosen = input.and_then(|f| picked_copy_type(f, i.index)).unwrap_or(i.copy_type);
+                        COPY_TYPES
+                            .iter()
+                            .map(|c| (copy_code(*c), copy_type_label(lang, &copy_code(*c)), *c == chosen))
+                            .collect()
+                    },
+                    quantity: input.and_then(|f| entered_quantity(f, i.index)).unwrap_or(i.quantity),
                     required: i.requirement == Requirement::Required,
                     condition: i.condition.clone().unwrap_or_default(),
                     present: input.is_some_and(|f| f.checked(&format!("present_{}", i.index))),
@@ -493,7 +519,12 @@ pub async fn submit(State(st): State<AppState>, ctx: ReqCtx, input: FormInput) -
             },
             None => None,
         };
-        with_files.push(PresentComponent { index: *i, file_id });
+        with_files.push(PresentComponent {
+            index: *i,
+            file_id,
+            copy_type: picked_copy_type(&input, *i),
+            quantity: entered_quantity(&input, *i),
+        });
     }
     let ok_key = match &outcome {
         IntakeOutcome::Receive => "desk.ok_received",
