@@ -1159,10 +1159,26 @@ pub async fn apply_command(
     let rec = get(store.db(), dossier_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("dossier {dossier_id}")))?;
+    apply_command_to(store, dl, actor, at, rec, expected_version, command).await
+}
+
+/// [`apply_command`] on a record the caller has just read (to check who may act), so the
+/// dossier is not read twice per request. The write still checks the version in its
+/// transaction, so a record that went stale meanwhile is a `Conflict`, as with
+/// [`apply_command`].
+pub async fn apply_command_to(
+    store: &Store,
+    dl: Deadlines<'_>,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    rec: DossierRecord,
+    expected_version: i64,
+    command: Command,
+) -> Result<DossierRow, StoreError> {
     if rec.row.version != expected_version {
         return Err(StoreError::Conflict(format!(
-            "dossier {dossier_id} is at version {}, not {expected_version}",
-            rec.row.version
+            "dossier {} is at version {}, not {expected_version}",
+            rec.row.id, rec.row.version
         )));
     }
     let (cmd, changes) = prepare(store, dl, actor, &rec, command, at).await?;

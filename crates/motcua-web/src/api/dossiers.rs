@@ -872,7 +872,7 @@ pub async fn command(
                 Command::RequestFee { items } if items.is_empty() => *items = pinned_fees(&st, &rec).await?,
                 _ => {}
             }
-            dossiers::apply_command(&st.store, dl, &actor, now, &dossier_id, v, cmd).await?;
+            dossiers::apply_command_to(&st.store, dl, &actor, now, rec, v, cmd).await?;
         }
     }
     Ok(Json(dossier_out(&find(&st, &dossier_id).await?)))

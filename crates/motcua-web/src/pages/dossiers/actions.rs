@@ -265,7 +265,7 @@ pub async fn act(
             Err(e) => return fail(&st, &ctx, &id, e).await,
         }
     }
-    match dossiers::apply_command(&st.store, st.deadlines(), &actor, now, &id, version, command).await {
+    match dossiers::apply_command_to(&st.store, st.deadlines(), &actor, now, rec, version, command).await {
         Ok(_) => {
             if let Some(file_id) = result_file {
                 dossiers::attach_file(&st.store, &actor, now, &id, "result", &file_id).await?;

@@ -439,58 +439,28 @@ pub(crate) async fn build(
         None => {}
     }
 
-    let mut applicant = Vec::new();
-    match applicant_of(&rec) {
-        Some(Applicant::Person(p)) => {
-            applicant.push(Line {
-                label: t(lang, "desk.full_name").into(),
-                value: p.full_name,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.citizen_id").into(),
-                value: p.citizen_id,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.phone").into(),
-                value: p.phone,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.email").into(),
-                value: p.email.unwrap_or_default(),
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.address").into(),
-                value: p.address.unwrap_or_default(),
-            });
-        }
-        Some(Applicant::Organisation(o)) => {
-            applicant.push(Line {
-                label: t(lang, "desk.org_name").into(),
-                value: o.name,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.tax_code").into(),
-                value: o.tax_code,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.representative").into(),
-                value: o.representative,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.phone").into(),
-                value: o.phone,
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.email").into(),
-                value: o.email.unwrap_or_default(),
-            });
-            applicant.push(Line {
-                label: t(lang, "desk.address").into(),
-                value: o.address.unwrap_or_default(),
-            });
-        }
-        None => {}
-    }
+    let line = |key: &str, value: String| Line {
+        label: t(lang, key).into(),
+        value,
+    };
+    let applicant: Vec<Line> = match applicant_of(&rec) {
+        Some(Applicant::Person(p)) => vec![
+            line("desk.full_name", p.full_name),
+            line("desk.citizen_id", p.citizen_id),
+            line("desk.phone", p.phone),
+            line("desk.email", p.email.unwrap_or_default()),
+            line("desk.address", p.address.unwrap_or_default()),
+        ],
+        Some(Applicant::Organisation(o)) => vec![
+            line("desk.org_name", o.name),
+            line("desk.tax_code", o.tax_code),
+            line("desk.representative", o.representative),
+            line("desk.phone", o.phone),
+            line("desk.email", o.email.unwrap_or_default()),
+            line("desk.address", o.address.unwrap_or_default()),
+        ],
+        None => Vec::new(),
+    };
 
     let pauses = d
         .pauses
