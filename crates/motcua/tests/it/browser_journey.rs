@@ -12,13 +12,12 @@
 
 use crate::browser::{browser, click_and_load, sign_in};
 use crate::dossiers_pages::{assert_pdf_has, pdf_text};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use fantoccini::{Client, Locator};
 use motcua_core::calendar::Duration;
 use motcua_core::catalog::{Channel, ChannelSpec, Component, CopyType, ProcedureVersion, Requirement, WorkflowStep};
 use motcua_core::identity::UnitCode;
-use motcua_store::events::Actor;
-use motcua_store::{Store, catalog, dossiers, identity};
+use motcua_store::{Store, dossiers, identity};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -81,19 +80,7 @@ async fn serve(start: DateTime<Utc>) -> (String, Store, String, Arc<AtomicI64>) 
     let db = crate::support::TestDb::sqlite().await;
     motcua::demo::seed(&db.store).await.unwrap();
     let now = Utc::now();
-    let v = catalog::save_draft(&db.store, &Actor::system(), now, None, catalog::input_of(&xray()))
-        .await
-        .unwrap();
-    catalog::publish(
-        &db.store,
-        &Actor::system(),
-        now,
-        &v.procedure_id,
-        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-        "QĐ 12/QĐ-UBND",
-    )
-    .await
-    .unwrap();
+    let procedure_id = crate::support::publish_procedure(&db.store, now, &xray()).await;
     let offset = Arc::new(AtomicI64::new(0));
     let seen = offset.clone();
     let clock: motcua_web::Clock =
@@ -110,7 +97,7 @@ async fn serve(start: DateTime<Utc>) -> (String, Store, String, Arc<AtomicI64>) 
         .await
         .unwrap();
     });
-    (format!("http://{addr}"), db.store.clone(), v.procedure_id, offset)
+    (format!("http://{addr}"), db.store.clone(), procedure_id, offset)
 }
 
 async fn sign_out(c: &Client) {

@@ -3,14 +3,14 @@
 //! intakes, uploads checked by content, lookups and their rate limit, machine clients.
 
 use crate::support::{Client, Reply, TestApp, TestDb, on_each_db};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use motcua_core::calendar::Duration;
 use motcua_core::catalog::{
     Channel, ChannelSpec, Component, CopyType, Fee, FeeKind, ProcedureVersion, Requirement, WorkflowStep,
 };
 use motcua_core::identity::{Role, UnitCode};
 use motcua_store::events::Actor;
-use motcua_store::{catalog, identity};
+use motcua_store::identity;
 use serde_json::{Value, json};
 
 /// The demo's desk (where the clerk `lan` works) and the specialised division (`hung`, `hoa`).
@@ -81,20 +81,7 @@ fn xray() -> ProcedureVersion {
 async fn seed(db: &TestDb) -> String {
     motcua::demo::seed(&db.store).await.unwrap();
     let now = Utc::now();
-    let v = catalog::save_draft(&db.store, &Actor::system(), now, None, catalog::input_of(&xray()))
-        .await
-        .unwrap();
-    catalog::publish(
-        &db.store,
-        &Actor::system(),
-        now,
-        &v.procedure_id,
-        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-        "QĐ 12/QĐ-UBND",
-    )
-    .await
-    .unwrap();
-    v.procedure_id
+    crate::support::publish_procedure(&db.store, now, &xray()).await
 }
 
 pub async fn app_with_procedure(db: TestDb) -> (TestApp, String) {

@@ -14,7 +14,7 @@ use motcua_store::dossiers::{self, Deadlines, InboxFilter, Intake, IntakeOutcome
 use motcua_store::events::{self, Actor};
 use motcua_store::files::{self, NewFile};
 use motcua_store::identity::{self, NewUnit};
-use motcua_store::{Store, StoreError, catalog};
+use motcua_store::{Store, StoreError};
 use std::sync::Arc;
 
 const UNIT: &str = "000.00.15.H50";
@@ -120,20 +120,7 @@ async fn setup(s: &Store) -> String {
     )
     .await
     .unwrap();
-    let v = catalog::save_draft(s, &Actor::system(), now, None, catalog::input_of(&xray()))
-        .await
-        .unwrap();
-    catalog::publish(
-        s,
-        &Actor::system(),
-        now,
-        &v.procedure_id,
-        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-        "QĐ 12/QĐ-UBND",
-    )
-    .await
-    .unwrap();
-    v.procedure_id
+    crate::support::publish_procedure(s, now, &xray()).await
 }
 
 fn minh() -> Applicant {

@@ -21,7 +21,7 @@ use motcua_store::dossiers::{self, Deadlines, DossierRow, Intake, IntakeOutcome,
 use motcua_store::events::{self, Actor};
 use motcua_store::identity::{self, NewUnit};
 use motcua_store::outbox::{self, MAIL_TOPIC, Outcome};
-use motcua_store::{Store, StoreError, catalog};
+use motcua_store::{Store, StoreError};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -272,20 +272,7 @@ async fn setup(s: &Store) -> String {
         }],
         ..Default::default()
     };
-    let d = catalog::save_draft(s, &Actor::system(), at, None, catalog::input_of(&v))
-        .await
-        .unwrap();
-    catalog::publish(
-        s,
-        &Actor::system(),
-        at,
-        &d.procedure_id,
-        NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-        "QĐ 12/QĐ-UBND",
-    )
-    .await
-    .unwrap();
-    d.procedure_id
+    crate::support::publish_procedure(s, at, &v).await
 }
 
 fn intake(procedure: &str, email: Option<&str>, present: &[usize]) -> Intake {

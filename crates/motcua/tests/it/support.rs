@@ -268,3 +268,28 @@ pub fn extract_csrf(html: &str) -> Option<String> {
     let rest = &html[i + 20..];
     Some(rest[..rest.find('"')?].to_owned())
 }
+
+/// Save `version` as a new procedure and publish it in force from 1 January 2025 (by the
+/// system, under a test decision); returns the procedure id.
+pub async fn publish_procedure(
+    store: &Store,
+    at: chrono::DateTime<chrono::Utc>,
+    version: &motcua_core::catalog::ProcedureVersion,
+) -> String {
+    use motcua_store::catalog;
+    use motcua_store::events::Actor;
+    let d = catalog::save_draft(store, &Actor::system(), at, None, catalog::input_of(version))
+        .await
+        .unwrap();
+    catalog::publish(
+        store,
+        &Actor::system(),
+        at,
+        &d.procedure_id,
+        chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+        "QĐ 12/QĐ-UBND",
+    )
+    .await
+    .unwrap();
+    d.procedure_id
+}
