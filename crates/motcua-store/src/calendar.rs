@@ -19,6 +19,7 @@
 use crate::db::{Db, Store, Tx};
 use crate::error::StoreError;
 use crate::events::{self, Actor, NewEvent};
+use crate::memo::Topic;
 use crate::time::to_us;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -274,7 +275,7 @@ pub async fn ensure_seeded(store: &Store, at: DateTime<Utc>) -> Result<i64, Stor
         return Ok(v);
     }
     let r = store
-        .write(move |tx| {
+        .write_on(Topic::Calendar, move |tx| {
             Box::pin(async move {
                 if head_version_tx(tx).await? > 0 {
                     return Ok(());
@@ -425,7 +426,7 @@ pub async fn change(
     ensure_seeded(store, at).await?;
     let actor = actor.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Calendar, move |tx| {
             Box::pin(async move {
                 let head = head_version_tx(tx).await?;
                 let current = current_entries_tx(tx).await?;
@@ -655,7 +656,7 @@ pub async fn set_agency_hours(
     let code = code.to_owned();
     let text = serde_json::to_string(&hours).map_err(|e| StoreError::Config(e.to_string()))?;
     store
-        .write(move |tx| {
+        .write_on(Topic::Calendar, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,
@@ -719,7 +720,7 @@ pub async fn add_closure(
     let out = closure.clone();
     let actor = actor.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Calendar, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query(
                     "INSERT INTO agency_closures (id, unit_code, day, reason, created_at) VALUES ($1, $2, $3, $4, $5)"
@@ -769,7 +770,7 @@ pub async fn remove_closure(
     let code = code.to_owned();
     let day = date.format("%Y-%m-%d").to_string();
     store
-        .write(move |tx| {
+        .write_on(Topic::Calendar, move |tx| {
             Box::pin(async move {
                 let n = on_tx!(tx, |c| sqlx::query(
                     "DELETE FROM agency_closures WHERE unit_code = $1 AND day = $2"
@@ -805,10 +806,26 @@ pub async fn remove_closure(
 
 /// Built calendars, by version (building one costs a table of every day 1900–2101, so it is
 /// done once per version and agency, not per request).
-#[derive(Default)]
+///
+/// Which version is current (national, and each agency's) is itself remembered per
+/// [`crate::memo`]: a calendar change made here is seen at once, one made by another process
+/// within [`crate::memo::RECHECK`].
 pub struct CalendarCache {
     national: Mutex<HashMap<i64, Arc<NationalCalendar>>>,
     agencies: Mutex<HashMap<(String, i64, i64), Arc<AgencyCalendar>>>,
+    current: crate::memo::Remembered<(), i64>,
+    agency_versions: crate::memo::Remembered<String, i64>,
+}
+
+impl Default for CalendarCache {
+    fn default() -> Self {
+        CalendarCache {
+            national: Mutex::default(),
+            agencies: Mutex::default(),
+            current: crate::memo::Remembered::new(Topic::Calendar, 1),
+            agency_versions: crate::memo::Remembered::new(Topic::Calendar, 4_096),
+        }
+    }
 }
 
 /// Calendars kept per kind; older ones are dropped.
@@ -823,9 +840,17 @@ impl CalendarCache {
     /// schedule when the calendar is empty. Unknown version: [`StoreError::Rejected`]
     /// `calendar_version_unknown`.
     pub async fn national(&self, store: &Store, version: Option<i64>) -> Result<Arc<NationalCalendar>, StoreError> {
-        let current = match current_version(store.db()).await? {
+        let current = match self.current.get(store, &()) {
             Some(v) => v,
-            None => ensure_seeded(store, Utc::now()).await?,
+            None => {
+                let generation = self.current.generation(store);
+                let v = match current_version(store.db()).await? {
+                    Some(v) => v,
+                    None => ensure_seeded(store, Utc::now()).await?,
+                };
+                self.current.put((), v, generation);
+                v
+            }
         };
         let v = version.unwrap_or(current);
         if v < 1 || v > current {
@@ -859,10 +884,18 @@ impl CalendarCache {
         version: Option<i64>,
     ) -> Result<Arc<AgencyCalendar>, StoreError> {
         let national = self.national(store, version).await?;
-        // One cheap query decides whether the cached calendar is still current; the agency's
+        // The agency's version (remembered, see above) decides whether the cached calendar is current; its
         // hours and closures are read only when it is not.
         let agency_v = match agency {
-            Some(code) => agency_version(store.db(), code).await?,
+            Some(code) => match self.agency_versions.get(store, &code.to_owned()) {
+                Some(v) => v,
+                None => {
+                    let generation = self.agency_versions.generation(store);
+                    let v = agency_version(store.db(), code).await?;
+                    self.agency_versions.put(code.to_owned(), v, generation);
+                    v
+                }
+            },
             None => 0,
         };
         let key = (agency.unwrap_or_default().to_owned(), national.version, agency_v);

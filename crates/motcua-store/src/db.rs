@@ -128,6 +128,7 @@ pub struct Store {
     /// Units of work this process has finished (committed or not); in-memory caches compare
     /// it to know whether they must look at the database again.
     writes: Arc<AtomicU64>,
+    memory: Arc<crate::memo::Memory>,
 }
 
 impl std::fmt::Debug for Store {
@@ -190,6 +191,7 @@ impl Store {
                     writer: Some(tx),
                     sqlite_writer_pool: None,
                     writes: Arc::default(),
+                    memory: Arc::default(),
                 })
             }
             None => Err(StoreError::Config(format!(
@@ -237,6 +239,7 @@ impl Store {
             writer: Some(tx),
             sqlite_writer_pool: Some(write_pool),
             writes: Arc::default(),
+            memory: Arc::default(),
         })
     }
 
@@ -295,6 +298,34 @@ impl Store {
     {
         let r = self.write_unit(f).await;
         self.writes.fetch_add(1, Ordering::Release);
+        r
+    }
+
+    /// The generation of a topic: how many writes to it this process has made (see
+    /// [`crate::memo`]).
+    pub fn generation(&self, topic: crate::memo::Topic) -> u64 {
+        self.memory.generations.get(topic)
+    }
+
+    /// Say that this process has just written to `topic`: values remembered under an older
+    /// generation are read again.
+    pub fn changed(&self, topic: crate::memo::Topic) {
+        self.memory.generations.bump(topic);
+    }
+
+    pub(crate) fn memory(&self) -> &crate::memo::Memory {
+        &self.memory
+    }
+
+    /// [`Store::write`] to data of `topic`: when it is done (committed or not), values remembered
+    /// about the topic are read again.
+    pub async fn write_on<T, F>(&self, topic: crate::memo::Topic, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let r = self.write(f).await;
+        self.changed(topic);
         r
     }
 

@@ -267,11 +267,23 @@ async fn pinned_at(db: &Db, procedure: &str, at: DateTime<Utc>) -> Result<Pinned
     })
 }
 
-async fn pinned_version(db: &Db, version_id: &str) -> Result<ProcedureVersion, StoreError> {
-    let v = catalog::version(db, version_id)
+/// The procedure version a dossier pinned, parsed; remembered, since a published version never
+/// changes.
+pub async fn pinned_version(store: &Store, version_id: &str) -> Result<Arc<ProcedureVersion>, StoreError> {
+    let memory = &store.memory().versions;
+    if let Some(v) = memory.get(&version_id.to_owned()) {
+        return Ok(v);
+    }
+    let v = catalog::version(store.db(), version_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("procedure version {version_id}")))?;
-    serde_json::from_str(&v.document).map_err(|e| unreadable("the procedure version", e))
+    let parsed: Arc<ProcedureVersion> =
+        Arc::new(serde_json::from_str(&v.document).map_err(|e| unreadable("the procedure version", e))?);
+    // Only a published version is fixed; a draft may still be edited.
+    if v.status != "draft" {
+        memory.put(version_id.to_owned(), parsed.clone());
+    }
+    Ok(parsed)
 }
 
 async fn unit_code(db: &Db, code: &str) -> Result<UnitCode, StoreError> {
@@ -638,10 +650,20 @@ pub async fn receive(
                     insert_steps(tx, &row.id, &p.steps).await?;
                 }
                 crate::outbox::queue_dossier_mail(tx, &row, &event, appended.id, appended.seq).await?;
-                Ok(row)
+                let steps = plan
+                    .as_ref()
+                    .map(|p| planned_rows(&row.id, &p.steps))
+                    .unwrap_or_default();
+                Ok(DossierRecord {
+                    row,
+                    dossier: next,
+                    components,
+                    steps,
+                })
             })
         })
         .await
+        .map(|rec| remember(store, rec))
 }
 
 /// Copy the folded state into the row's columns.
@@ -1111,7 +1133,7 @@ async fn prepare(
             Command::ReturnFromAgency
         }
         Command::SupplementReceived { .. } if d.state == DossierState::AwaitingSupplement => {
-            let version = pinned_version(store.db(), &rec.row.version_id).await?;
+            let version = pinned_version(store, &rec.row.version_id).await?;
             let channel = channel_of(&rec.row)?;
             let mut pauses = d.pauses.clone();
             if let Some(p) = pauses.last_mut()
@@ -1156,7 +1178,7 @@ pub async fn apply_command(
     expected_version: i64,
     command: Command,
 ) -> Result<DossierRow, StoreError> {
-    let rec = get(store.db(), dossier_id)
+    let rec = for_command(store, dossier_id, Some(expected_version))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("dossier {dossier_id}")))?;
     apply_command_to(store, dl, actor, at, rec, expected_version, command).await
@@ -1199,12 +1221,16 @@ async fn commit(
         decide(&rec.dossier, &cmd, at).map_err(transition)?;
     }
     let actor = actor.clone();
+    let dossier_id = rec.row.id.clone();
     let step_units: Vec<String> = rec.steps.iter().map(|s| s.unit_code.clone()).collect();
     store
         .write(move |tx| {
             Box::pin(async move {
                 let DossierRecord {
-                    mut row, dossier: d, ..
+                    mut row,
+                    dossier: d,
+                    mut components,
+                    mut steps,
                 } = rec;
                 let expected = row.version;
                 let mut step_units = step_units;
@@ -1250,8 +1276,15 @@ async fn commit(
                 .await?;
                 if let Some(r) = &receipt {
                     insert_steps(tx, &row.id, &r.plan.steps).await?;
+                    steps = planned_rows(&row.id, &r.plan.steps);
                     step_units = r.plan.steps.iter().map(|s| s.unit_code.clone()).collect();
                     for p in &r.present {
+                        if let Some(c) = components.iter_mut().find(|c| c.position == p.index as i64) {
+                            c.present = true;
+                            if p.file_id.is_some() {
+                                c.file_id = p.file_id.clone();
+                            }
+                        }
                         on_tx!(tx, |c| sqlx::query(
                             "UPDATE dossier_components SET present = TRUE, file_id = COALESCE($3, file_id) \
                              WHERE dossier_id = $1 AND position = $2"
@@ -1267,6 +1300,7 @@ async fn commit(
                 }
                 for ch in &changes {
                     apply_step_change(tx, &row.id, ch).await?;
+                    change_step_rows(&mut steps, &row.id, ch);
                     if let StepChange::InsertPartner { after, steps, .. } = ch {
                         let at = (*after as usize + 1).min(step_units.len());
                         step_units.splice(at..at, steps.iter().map(|s| s.unit_code.clone()));
@@ -1275,10 +1309,155 @@ async fn commit(
                 fill_row(&mut row, &next, &step_units, appended.seq, to_us(at));
                 update_row(tx, &row, expected).await?;
                 crate::outbox::queue_dossier_mail(tx, &row, &event, appended.id, appended.seq).await?;
-                Ok(row)
+                Ok(DossierRecord {
+                    row,
+                    dossier: next,
+                    components,
+                    steps,
+                })
             })
         })
         .await
+        .map(|rec| remember(store, rec))
+        .inspect_err(|e| {
+            // A stale record must not be offered again (another process moved the dossier).
+            if matches!(e, StoreError::Conflict(_)) {
+                store.memory().dossiers.forget(&dossier_id);
+            }
+        })
+}
+
+/// Keep a record just written or read (unless a newer one is kept) and give back its row.
+fn remember(store: &Store, rec: DossierRecord) -> DossierRow {
+    let memory = store.memory();
+    if let Some(code) = &rec.row.code {
+        memory.dossier_codes.put(code.clone(), rec.row.id.clone());
+    }
+    let row = rec.row.clone();
+    memory.dossiers.put_unless(row.id.clone(), Arc::new(rec), |kept, new| {
+        kept.row.version > new.row.version
+    });
+    row
+}
+
+/// The record of a dossier as this process last wrote or read it, for a command: taken from
+/// memory when it is at `expected_version` (or any version when `None`), read from the
+/// database otherwise. A remembered record may be behind a write made by another process, which
+/// is why only commands use it: their write checks the version in its transaction, so a stale
+/// record ends in a `Conflict` (and is forgotten), never in a wrong write.
+pub async fn for_command(
+    store: &Store,
+    id_or_code: &str,
+    expected_version: Option<i64>,
+) -> Result<Option<DossierRecord>, StoreError> {
+    let memory = store.memory();
+    let key = id_or_code.trim().to_owned();
+    let id = memory.dossier_codes.get(&key).unwrap_or(key);
+    if let Some(rec) = memory.dossiers.get(&id)
+        && expected_version.is_none_or(|v| v == rec.row.version)
+    {
+        return Ok(Some((*rec).clone()));
+    }
+    let rec = match get(store.db(), &id).await? {
+        Some(r) => Some(r),
+        None => by_code(store.db(), &id).await?,
+    };
+    if let Some(r) = &rec {
+        remember(store, r.clone());
+    }
+    Ok(rec)
+}
+
+/// The step rows a receipt writes (as [`insert_steps`] writes them).
+fn planned_rows(id: &str, steps: &[PlannedStep]) -> Vec<StepRow> {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StepRow {
+            dossier_id: id.to_owned(),
+            position: i as i64,
+            name: s.name.clone(),
+            unit_code: s.unit_code.clone(),
+            slice: s.slice.clone(),
+            due_at: s.due_at,
+            assignee: None,
+            started_at: None,
+            handed_over_at: None,
+            giver: None,
+            receiver: None,
+            verdict: None,
+            agency_code: None,
+        })
+        .collect()
+}
+
+/// [`apply_step_change`] on the rows in memory, so the record after a command is known without
+/// reading it back (a store test compares the two after every kind of change).
+fn change_step_rows(steps: &mut Vec<StepRow>, id: &str, ch: &StepChange) {
+    let at = |steps: &mut Vec<StepRow>, position: i64| steps.iter_mut().position(|s| s.position == position);
+    match ch {
+        StepChange::Start {
+            position,
+            assignee,
+            started_at,
+            due_at,
+        } => {
+            if let Some(i) = at(steps, *position) {
+                let s = &mut steps[i];
+                s.assignee = assignee.clone();
+                s.started_at = Some(*started_at);
+                if due_at.is_some() {
+                    s.due_at = *due_at;
+                }
+            }
+        }
+        StepChange::InsertPartner {
+            after,
+            agency,
+            steps: new,
+        } => {
+            let n = new.len() as i64;
+            for s in steps.iter_mut().filter(|s| s.position > *after) {
+                s.position += n;
+            }
+            steps.extend(new.iter().enumerate().map(|(i, st)| StepRow {
+                dossier_id: id.to_owned(),
+                position: after + 1 + i as i64,
+                name: st.name.clone(),
+                unit_code: st.unit_code.clone(),
+                slice: st.slice.clone(),
+                due_at: st.due_at,
+                assignee: None,
+                started_at: st.started_at,
+                handed_over_at: None,
+                giver: None,
+                receiver: None,
+                verdict: None,
+                agency_code: Some(agency.clone()),
+            }));
+            steps.sort_by_key(|s| s.position);
+        }
+        StepChange::Reassign { position, assignee } => {
+            if let Some(i) = at(steps, *position) {
+                steps[i].assignee = Some(assignee.clone());
+            }
+        }
+        StepChange::Finish {
+            position,
+            handed_over_at,
+            giver,
+            receiver,
+            verdict,
+        } => {
+            if let Some(i) = at(steps, *position) {
+                let s = &mut steps[i];
+                s.handed_over_at = Some(*handed_over_at);
+                s.giver = Some(giver.clone());
+                s.receiver = Some(receiver.clone());
+                s.verdict = Some(verdict_str(*verdict).to_owned());
+            }
+        }
+    }
 }
 
 struct ReceiptAfterGuidance {
@@ -1298,7 +1477,7 @@ pub async fn receive_guided(
     expected_version: i64,
     present: Vec<PresentComponent>,
 ) -> Result<DossierRow, StoreError> {
-    let rec = get(store.db(), dossier_id)
+    let rec = for_command(store, dossier_id, Some(expected_version))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("dossier {dossier_id}")))?;
     if rec.row.version != expected_version {
@@ -1320,7 +1499,7 @@ pub async fn receive_guided(
         steps: 1,
     };
     decide(&rec.dossier, &probe, at).map_err(transition)?;
-    let version = pinned_version(store.db(), &rec.row.version_id).await?;
+    let version = pinned_version(store, &rec.row.version_id).await?;
     let channel = channel_of(&rec.row)?;
     let list = checklist(&version, channel, rec.row.variant.as_deref()).map_err(invalid)?;
     let mut all: Vec<usize> = rec
@@ -1356,10 +1535,10 @@ pub async fn request_supplement(
     expected_version: i64,
     draft: SupplementDraft,
 ) -> Result<DossierRow, StoreError> {
-    let rec = get(store.db(), dossier_id)
+    let rec = for_command(store, dossier_id, Some(expected_version))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("dossier {dossier_id}")))?;
-    let version = pinned_version(store.db(), &rec.row.version_id).await?;
+    let version = pinned_version(store, &rec.row.version_id).await?;
     let req = draft
         .validate(&version, rec.dossier.supplement_count)
         .map_err(invalid)?;
@@ -1680,7 +1859,6 @@ pub async fn recompute_due(
     actor: &Actor,
     at: DateTime<Utc>,
 ) -> Result<Vec<Rescheduled>, StoreError> {
-    let mut versions: HashMap<String, Arc<ProcedureVersion>> = HashMap::new();
     let mut out = Vec::new();
     for row in open_dossiers(store.db()).await? {
         for attempt in 0..2 {
@@ -1692,14 +1870,7 @@ pub async fn recompute_due(
                 break;
             }
             let Some(received) = d.received_at else { break };
-            let version = match versions.get(&rec.row.version_id) {
-                Some(v) => v.clone(),
-                None => {
-                    let v = Arc::new(pinned_version(store.db(), &rec.row.version_id).await?);
-                    versions.insert(rec.row.version_id.clone(), v.clone());
-                    v
-                }
-            };
+            let version = pinned_version(store, &rec.row.version_id).await?;
             let cal = dl
                 .calendars
                 .agency(store, Some(rec.row.receiving_unit.as_str()), None)

@@ -4,12 +4,14 @@
 use crate::db::{Db, Store};
 use crate::error::StoreError;
 use crate::events::{self, Actor, NewEvent};
+use crate::memo::Topic;
 use crate::time::to_us;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use motcua_core::identity::{Role, UnitCode};
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 
 /// An agency or one of its units (cơ quan, đơn vị), a node of the unit tree.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -89,7 +91,7 @@ pub async fn create_unit(store: &Store, actor: &Actor, at: DateTime<Utc>, u: New
     };
     let out = unit.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query(
                     "INSERT INTO units (id, code, name, name_en, kind, parent_id, active, version, created_at, updated_at) \
@@ -176,7 +178,7 @@ pub async fn update_unit(
     };
     let out = after.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,
@@ -222,6 +224,19 @@ pub async fn list_units(db: &Db) -> Result<Vec<Unit>, StoreError> {
     ))
     .fetch_all(p)
     .await)?)
+}
+
+/// Every unit as [`list_units`] gives them, remembered for a moment (see [`crate::memo`]): a
+/// change made here is seen at once, one made by another process within a second.
+pub async fn units_recent(store: &Store) -> Result<Arc<Vec<Unit>>, StoreError> {
+    let memory = &store.memory().units;
+    if let Some(u) = memory.get(store, &()) {
+        return Ok(u);
+    }
+    let generation = memory.generation(store);
+    let units = Arc::new(list_units(store.db()).await?);
+    memory.put((), units.clone(), generation);
+    Ok(units)
 }
 
 pub async fn get_unit(db: &Db, id: &str) -> Result<Option<Unit>, StoreError> {
@@ -313,7 +328,7 @@ pub async fn create_user(store: &Store, actor: &Actor, at: DateTime<Utc>, u: New
     let out = user.clone();
     let actor = actor.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query(
                     "INSERT INTO users (id, username, full_name, email, password_hash, must_change_password, active, version, created_at, updated_at) \
@@ -439,7 +454,7 @@ pub async fn grant_role(
     }
     let (actor, user_id, unit) = (actor.clone(), user_id.to_owned(), unit.map(str::to_owned));
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 let g = insert_grant(tx, &actor, at, &user_id, role, unit.as_deref()).await?;
                 let seq = head_seq(tx, "user", &user_id).await?;
@@ -470,7 +485,7 @@ pub async fn revoke_role(store: &Store, actor: &Actor, at: DateTime<Utc>, grant_
     .ok_or_else(|| StoreError::NotFound(format!("grant {grant_id}")))?;
     let actor = actor.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 let n = on_tx!(tx, |c| sqlx::query("DELETE FROM role_grants WHERE id = $1")
                     .bind(&g.id)
@@ -511,7 +526,7 @@ pub async fn set_password(
 ) -> Result<(), StoreError> {
     let (actor, user_id) = (actor.clone(), user_id.to_owned());
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,
@@ -558,7 +573,7 @@ pub async fn set_user_active(
 ) -> Result<(), StoreError> {
     let (actor, user_id) = (actor.clone(), user_id.to_owned());
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,
@@ -623,6 +638,18 @@ pub async fn get_user(db: &Db, id: &str) -> Result<Option<User>, StoreError> {
     .await)?)
 }
 
+/// [`get_user`], remembered for a moment (see [`units_recent`]).
+pub async fn user_recent(store: &Store, id: &str) -> Result<Option<Arc<User>>, StoreError> {
+    let memory = &store.memory().users;
+    if let Some(u) = memory.get(store, &id.to_owned()) {
+        return Ok(u);
+    }
+    let generation = memory.generation(store);
+    let user = get_user(store.db(), id).await?.map(Arc::new);
+    memory.put(id.to_owned(), user.clone(), generation);
+    Ok(user)
+}
+
 pub async fn get_user_by_username(db: &Db, username: &str) -> Result<Option<User>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
     Ok(on_db!(db, |p| sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(
@@ -667,7 +694,7 @@ pub struct Session {
 pub async fn create_session(store: &Store, s: Session, at: DateTime<Utc>, actor: &Actor) -> Result<(), StoreError> {
     let actor = actor.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query(
                     "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
@@ -730,7 +757,7 @@ pub async fn delete_session(
 ) -> Result<(), StoreError> {
     let t = token_hash.to_owned();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                     .bind(&t)
@@ -762,7 +789,7 @@ pub async fn delete_session(
 /// Remove sessions past their absolute expiry or idle for longer than `idle_us`.
 pub async fn purge_sessions(store: &Store, now_us: i64, idle_us: i64) -> Result<(), StoreError> {
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query(
                     "DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2"
@@ -816,7 +843,7 @@ pub async fn create_api_key(
     let actor = actor.clone();
     let out = key.clone();
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| sqlx::query(
                     "INSERT INTO api_keys (id, name, prefix, key_hash, scopes, unit_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -857,7 +884,7 @@ pub async fn revoke_api_key(store: &Store, actor: &Actor, at: DateTime<Utc>, id:
     let (actor, id) = (actor.clone(), id.to_owned());
     let now = to_us(at);
     store
-        .write(move |tx| {
+        .write_on(Topic::Identity, move |tx| {
             Box::pin(async move {
                 let n = on_tx!(tx, |c| sqlx::query(
                     "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"

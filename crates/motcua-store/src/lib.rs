@@ -16,6 +16,7 @@ pub mod events;
 pub mod files;
 mod heads;
 pub mod identity;
+pub mod memo;
 pub mod outbox;
 pub mod payments;
 pub mod time;

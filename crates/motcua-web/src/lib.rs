@@ -80,6 +80,10 @@ pub struct Inner {
     pub calendar: motcua_store::calendar::CalendarCache,
     /// The public catalog search, kept in memory while the catalog does not change.
     pub catalog_index: motcua_store::catalog_index::CatalogIndex,
+    /// Signed-in sessions already resolved (session, person, roles), by token hash: a request
+    /// reads nothing to know who calls. Sign-out, role and account changes made here are seen
+    /// at once, those made by another server process within a second (`motcua_store::memo`).
+    pub sessions: motcua_store::memo::Remembered<String, (motcua_store::identity::Session, auth::Principal)>,
     /// Deadline rules of dossier processing (near-due window, pauses, verdicts); configuration.
     pub deadline_rules: motcua_core::dossiers::DeadlineRules,
     /// Where the dossier pages read "now": the system clock, or a test's clock (so a browser
@@ -116,6 +120,7 @@ impl AppState {
             verify_cache: Mutex::new(None),
             calendar: motcua_store::calendar::CalendarCache::new(),
             catalog_index: motcua_store::catalog_index::CatalogIndex::new(),
+            sessions: motcua_store::memo::Remembered::new(motcua_store::memo::Topic::Identity, 100_000),
             deadline_rules: motcua_core::dossiers::DeadlineRules::default(),
             clock,
         }))

@@ -145,10 +145,21 @@ async fn api_key_principal(st: &AppState, auth: &str, now_us: i64) -> Result<Pri
 
 async fn session_principal(st: &AppState, token: &str, now_us: i64) -> Result<Option<Principal>, ApiError> {
     let hash = sha256_hex(token);
-    let Some(s) = identity::get_session(st.store.db(), &hash).await? else {
+    let idle_us = st.config.session_idle.as_micros() as i64;
+    if let Some((s, principal)) = st.sessions.get(&st.store, &hash) {
+        if s.expires_at > now_us && now_us - s.last_seen_at <= idle_us {
+            if now_us - s.last_seen_at > 60_000_000 {
+                let _ = identity::touch_session(&st.store, &hash, now_us).await;
+                st.sessions.update(&hash, |(s, _)| s.last_seen_at = now_us);
+            }
+            return Ok(Some(principal));
+        }
+        st.sessions.forget(&hash);
+    }
+    let generation = st.sessions.generation(&st.store);
+    let Some(mut s) = identity::get_session(st.store.db(), &hash).await? else {
         return Ok(None);
     };
-    let idle_us = st.config.session_idle.as_micros() as i64;
     if s.expires_at <= now_us || now_us - s.last_seen_at > idle_us {
         let _ = identity::delete_session(&st.store, &hash, None).await;
         return Ok(None);
@@ -161,23 +172,26 @@ async fn session_principal(st: &AppState, token: &str, now_us: i64) -> Result<Op
     }
     if now_us - s.last_seen_at > 60_000_000 {
         let _ = identity::touch_session(&st.store, &hash, now_us).await;
+        s.last_seen_at = now_us;
     }
     let roles = identity::roles_of(st.store.db(), &user.id)
         .await?
         .into_iter()
         .filter_map(|g| Some((Role::parse(&g.role)?, g.unit_id)))
         .collect();
-    Ok(Some(Principal {
+    let principal = Principal {
         user_id: user.id,
         username: user.username,
         full_name: user.full_name,
         roles,
         kind: PrincipalKind::Session {
-            token_hash: hash,
-            csrf: s.csrf_token,
+            token_hash: hash.clone(),
+            csrf: s.csrf_token.clone(),
             must_change_password: user.must_change_password,
         },
-    }))
+    };
+    st.sessions.put(hash, (s, principal.clone()), generation);
+    Ok(Some(principal))
 }
 
 async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {

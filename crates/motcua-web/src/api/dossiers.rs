@@ -87,7 +87,7 @@ pub async fn roles_by_unit_code(st: &AppState, p: &Principal) -> Result<Vec<(Rol
     if p.roles.iter().all(|(_, u)| u.is_none()) {
         return Ok(p.roles.clone());
     }
-    let units = identity::list_units(st.store.db()).await?;
+    let units = identity::units_recent(&st.store).await?;
     Ok(p.roles
         .iter()
         .map(|(r, unit_id)| {
@@ -541,7 +541,7 @@ pub async fn create(
             StoreError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "intake_duplicate").with_detail(d),
             other => other.into(),
         })?;
-    let rec = find(&st, &row.id).await?;
+    let rec = after_write(&st, &row.id).await?;
     Ok((StatusCode::CREATED, Json(dossier_out(&rec))))
 }
 
@@ -804,7 +804,7 @@ fn probe(req: &Requested, rec: &DossierRecord, at: DateTime<Utc>) -> Result<Comm
 
 /// A user named by a command (assignee, receiver) must exist.
 async fn check_user(st: &AppState, id: &str, field: &str) -> Result<(), ApiError> {
-    if id.trim().is_empty() || identity::get_user(st.store.db(), id).await?.is_some() {
+    if id.trim().is_empty() || identity::user_recent(&st.store, id).await?.is_some() {
         // An empty name is the core's `field_required`.
         return Ok(());
     }
@@ -813,11 +813,7 @@ async fn check_user(st: &AppState, id: &str, field: &str) -> Result<(), ApiError
 
 /// The fees of the pinned version for the dossier's channel and variant.
 async fn pinned_fees(st: &AppState, rec: &DossierRecord) -> Result<Vec<motcua_core::dossiers::FeeLine>, ApiError> {
-    let Some(v) = catalog::version(st.store.db(), &rec.row.version_id).await? else {
-        return Err(ApiError::not_found(format!("procedure version {}", rec.row.version_id)));
-    };
-    let version: ProcedureVersion =
-        serde_json::from_str(&v.document).map_err(|e| ApiError::internal().with_detail(e.to_string()))?;
+    let version = dossiers::pinned_version(&st.store, &rec.row.version_id).await?;
     let channel = u8::try_from(rec.row.channel)
         .ok()
         .and_then(Channel::from_code)
@@ -846,7 +842,11 @@ pub async fn command(
 ) -> Result<Json<DossierOut>, ApiError> {
     let p = principal(&ctx)?;
     let now = Utc::now();
-    let rec = find(&st, &id).await?;
+    // The record this process last wrote, when the caller saw that version: a command then
+    // reads nothing (the write checks the version again in its transaction).
+    let rec = dossiers::for_command(&st.store, &id, Some(b.expected_version))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("dossier {id}")))?;
     let req = parse_command(b.command, now)?;
     let probe = probe(&req, &rec, now)?;
     let roles = roles_by_unit_code(&st, p).await?;
@@ -875,7 +875,14 @@ pub async fn command(
             dossiers::apply_command_to(&st.store, dl, &actor, now, rec, v, cmd).await?;
         }
     }
-    Ok(Json(dossier_out(&find(&st, &dossier_id).await?)))
+    Ok(Json(dossier_out(&after_write(&st, &dossier_id).await?)))
+}
+
+/// The dossier just written, as the write left it (kept in memory by the store).
+async fn after_write(st: &AppState, id: &str) -> Result<DossierRecord, ApiError> {
+    dossiers::for_command(&st.store, id, None)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("dossier {id}")))
 }
 
 /// Before receiving a guided dossier: every missing required component listed (422).

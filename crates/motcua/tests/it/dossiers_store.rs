@@ -174,6 +174,18 @@ impl Env {
 
 const FRIDAY_9: &str = "2026-11-27T09:00:00+07:00";
 
+/// The record the store keeps in memory after a write (what a command's answer is built from)
+/// is exactly the one the database gives back: row, folded state, checklist and steps.
+async fn remembered_is_stored(s: &Store, id: &str) {
+    let kept = dossiers::for_command(s, id, None).await.unwrap().unwrap();
+    let stored = dossiers::get(s.db(), id).await.unwrap().unwrap();
+    assert_eq!(
+        serde_json::to_value(&kept).unwrap(),
+        serde_json::to_value(&stored).unwrap(),
+        "the remembered record of {id} differs from the stored one"
+    );
+}
+
 async fn count(s: &Store, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     match s.db() {
@@ -412,6 +424,7 @@ async fn missing_components_write_nothing_and_guidance_keeps_the_sequence() {
             .unwrap();
             assert_eq!(received.code.as_deref(), Some("000.00.15.H50-261127-0001"));
             assert_eq!((received.state.as_str(), received.version), ("received", 2));
+            remembered_is_stored(s, &guided.id).await;
             let rec = dossiers::get(s.db(), &guided.id).await.unwrap().unwrap();
             assert_eq!(rec.steps.len(), 2);
             assert!(rec.components.iter().filter(|c| c.required).all(|c| c.present));
@@ -491,10 +504,12 @@ async fn full_lifecycle_ends_returned_with_national_status_10() {
             ];
             let mut version = d.version;
             let mut states = vec![];
+            remembered_is_stored(s, &d.id).await;
             for (at, cmd) in steps {
                 let row = dossiers::apply_command(s, env.dl(), &clerk(), t(at), &d.id, version, cmd)
                     .await
                     .unwrap();
+                remembered_is_stored(s, &d.id).await;
                 assert_eq!(row.version, version + 1);
                 version = row.version;
                 states.push((row.state.clone(), row.national_status));
@@ -632,6 +647,7 @@ async fn partner_steps_are_rows_of_the_one_dossier_on_each_db() {
             let mut version = d.version;
             let mut run = async |at: &str, cmd: Command| {
                 let row = dossiers::apply_command(s, env.dl(), &clerk(), t(at), &d.id, version, cmd).await?;
+                remembered_is_stored(s, &d.id).await;
                 version = row.version;
                 Ok::<_, StoreError>(row)
             };
