@@ -216,7 +216,7 @@ pub async fn save_draft(
     let is_new = existing.is_none();
     let replace = open_draft.is_some();
     store
-        .write(move |tx| {
+        .write_on(crate::memo::Topic::Catalog, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,
@@ -440,7 +440,9 @@ pub async fn publish(
     out.effective_from = Some(plan.effective_from.clone());
     let (actor, decision) = (actor.clone(), json!(decision));
     store
-        .write(move |tx| Box::pin(async move { apply_publish(tx, &plan, &actor, at, decision).await }))
+        .write_on(crate::memo::Topic::Catalog, move |tx| {
+            Box::pin(async move { apply_publish(tx, &plan, &actor, at, decision).await })
+        })
         .await?;
     Ok(out)
 }
@@ -518,7 +520,9 @@ pub async fn abolish(
     let plan = plan_abolish(store.db(), procedure_id, effective).await?;
     let (actor, decision) = (actor.clone(), json!(decision));
     store
-        .write(move |tx| Box::pin(async move { apply_abolish(tx, &plan, &actor, at, decision).await }))
+        .write_on(crate::memo::Topic::Catalog, move |tx| {
+            Box::pin(async move { apply_abolish(tx, &plan, &actor, at, decision).await })
+        })
         .await
 }
 

@@ -117,7 +117,63 @@ impl StoreOptions {
 }
 
 type Finisher = Box<dyn FnOnce(bool) + Send>;
-type Unit = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, (bool, Finisher)> + Send>;
+type Run = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, (bool, Finisher)> + Send>;
+
+/// A unit of work queued to a writer; `lazy`: see [`Store::write_batched`].
+struct Unit {
+    run: Run,
+    lazy: bool,
+}
+
+/// Where the SQLite writer's savepoint for the running unit stands (see [`Store::write_batched`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Savepoint {
+    /// Made by the writer before the unit, or not needed (a group of one).
+    Managed,
+    /// To be made with the unit's first write.
+    Pending,
+    /// Made with the unit's first write.
+    Made,
+}
+
+tokio::task_local! {
+    static SAVEPOINT: std::cell::Cell<Savepoint>;
+}
+
+fn savepoint_state() -> Savepoint {
+    SAVEPOINT.try_with(|s| s.get()).unwrap_or(Savepoint::Managed)
+}
+
+fn set_savepoint_state(v: Savepoint) {
+    let _ = SAVEPOINT.try_with(|s| s.set(v));
+}
+
+/// In a [`Store::write_batched`] unit: whether the unit's savepoint must go first in its next
+/// statement (the caller then puts `SAVEPOINT unit` there and calls [`savepoint_made`] once it
+/// ran).
+pub(crate) fn savepoint_pending() -> bool {
+    savepoint_state() == Savepoint::Pending
+}
+
+pub(crate) fn savepoint_made() {
+    if savepoint_pending() {
+        set_savepoint_state(Savepoint::Made);
+    }
+}
+
+/// In a [`Store::write_batched`] unit, before a write that does not go through a
+/// [`crate::batch::Batch`]: make the unit's savepoint now if it is still pending.
+pub(crate) async fn savepoint_now(tx: &mut Tx) -> Result<(), StoreError> {
+    if savepoint_pending() {
+        on_tx!(tx, |c| sqlx::query("SAVEPOINT unit")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        set_savepoint_state(Savepoint::Made);
+    }
+    Ok(())
+}
 
 /// The store: reads go to the pool, writes through [`Store::write`].
 #[derive(Clone)]
@@ -296,7 +352,21 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
     {
-        let r = self.write_unit(f).await;
+        let r = self.write_unit(f, false).await;
+        self.writes.fetch_add(1, Ordering::Release);
+        r
+    }
+
+    /// [`Store::write`] for a unit whose writes all go through [`crate::batch::Batch`] (or come
+    /// after [`savepoint_now`]): on SQLite the savepoint that keeps the unit apart from the rest
+    /// of its group is sent with its first batch instead of on its own — one round trip less
+    /// per unit. Reads before that are fine.
+    pub(crate) async fn write_batched<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let r = self.write_unit(f, true).await;
         self.writes.fetch_add(1, Ordering::Release);
         r
     }
@@ -334,7 +404,7 @@ impl Store {
         self.writes.load(Ordering::Acquire)
     }
 
-    async fn write_unit<T, F>(&self, f: F) -> Result<T, StoreError>
+    async fn write_unit<T, F>(&self, f: F, lazy: bool) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
@@ -342,7 +412,7 @@ impl Store {
         match (&self.db, &self.writer) {
             (_, Some(writer)) => {
                 let (otx, orx) = oneshot::channel::<Result<T, StoreError>>();
-                let unit: Unit = Box::new(move |tx: &mut Tx| {
+                let run: Run = Box::new(move |tx: &mut Tx| {
                     Box::pin(async move {
                         let r = f(tx).await;
                         let ok = r.is_ok();
@@ -356,7 +426,10 @@ impl Store {
                         (ok, fin)
                     })
                 });
-                writer.send(unit).await.map_err(|_| StoreError::WriterGone)?;
+                writer
+                    .send(Unit { run, lazy })
+                    .await
+                    .map_err(|_| StoreError::WriterGone)?;
                 orx.await.map_err(|_| StoreError::WriterGone)?
             }
             (Db::Postgres(pool), _) => {
@@ -442,8 +515,18 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
             // SQLite keeps a stack of same-named savepoints, so it needs no RELEASE either
             // (ROLLBACK TO goes back to the newest one); PostgreSQL releases each, because many
             // open subtransactions slow every other session down.
-            let sp = !single && exec_tx(&mut tx, "SAVEPOINT unit").await;
-            let (ok, fin) = unit(&mut tx).await;
+            // A lazy unit on SQLite makes its savepoint with its first write (`write_batched`).
+            let lazy = unit.lazy && sqlite && !single;
+            let eager = !single && !lazy && exec_tx(&mut tx, "SAVEPOINT unit").await;
+            let state = if lazy { Savepoint::Pending } else { Savepoint::Managed };
+            let (run, txr) = (unit.run, &mut tx);
+            let (ok, fin, state) = SAVEPOINT
+                .scope(std::cell::Cell::new(state), async move {
+                    let (ok, fin) = run(txr).await;
+                    (ok, fin, savepoint_state())
+                })
+                .await;
+            let sp = eager || state == Savepoint::Made;
             crate::heads::end_unit(ok);
             all_ok &= ok;
             if sp {

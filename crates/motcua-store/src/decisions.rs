@@ -264,7 +264,7 @@ pub async fn save_draft(
     let is_new = existing.is_none();
     let (actor, mut out) = (actor.clone(), row.clone());
     let seq = store
-        .write(move |tx| {
+        .write_on(crate::memo::Topic::Catalog, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,
@@ -403,7 +403,7 @@ pub async fn issue(
     out.document = serde_json::to_string(&d).map_err(|e| StoreError::Config(e.to_string()))?;
     let (actor, result) = (actor.clone(), out.clone());
     let seq = store
-        .write(move |tx| {
+        .write_on(crate::memo::Topic::Catalog, move |tx| {
             Box::pin(async move {
                 let reference = json!({"id": row.id, "number": d.number, "signed_on": iso(signed_on)});
                 for plan in &plans {
@@ -499,7 +499,7 @@ pub async fn record_made_public(
     out.document = serde_json::to_string(&d).map_err(|e| StoreError::Config(e.to_string()))?;
     let (actor, result) = (actor.clone(), out.clone());
     let seq = store
-        .write(move |tx| {
+        .write_on(crate::memo::Topic::Catalog, move |tx| {
             Box::pin(async move {
                 let ev = events::append(
                     tx,

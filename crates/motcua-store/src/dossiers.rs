@@ -39,6 +39,7 @@
 
 use std::collections::HashMap;
 
+use crate::batch::Batch;
 use crate::calendar::CalendarCache;
 use crate::catalog;
 use crate::db::{Db, Store, Tx};
@@ -246,25 +247,38 @@ pub struct Intake {
     pub intake_key: Option<String>,
 }
 
-struct Pinned {
+/// The version of a procedure in force on the day of receipt, which the dossier pins.
+pub struct Pinned {
     procedure_id: String,
     version_id: String,
     version: ProcedureVersion,
 }
 
-async fn pinned_at(db: &Db, procedure: &str, at: DateTime<Utc>) -> Result<Pinned, StoreError> {
+/// The version of `procedure` (its code) in force on the local day of `at`; remembered per
+/// [`crate::memo`] (a publication made here is seen at once, one made by another process
+/// within a second).
+async fn pinned_at(store: &Store, procedure: &str, at: DateTime<Utc>) -> Result<Arc<Pinned>, StoreError> {
+    let day = at.with_timezone(&vn_offset()).date_naive();
+    let memory = &store.memory().in_force;
+    let key = (procedure.to_owned(), day);
+    if let Some(p) = memory.get(store, &key) {
+        return Ok(p);
+    }
+    let generation = memory.generation(store);
+    let db = store.db();
     let p = catalog::procedure_by_code(db, procedure)
         .await?
         .ok_or_else(|| StoreError::rejected("procedure_unknown", format!("procedure {procedure}")))?;
-    let day = at.with_timezone(&vn_offset()).date_naive();
     let v = catalog::in_force(db, &p.id, day)
         .await?
         .ok_or_else(|| StoreError::rejected("procedure_not_in_force", format!("procedure {procedure} on {day}")))?;
-    Ok(Pinned {
+    let pinned = Arc::new(Pinned {
         procedure_id: p.id,
         version_id: v.id,
         version: serde_json::from_str(&v.document).map_err(|e| unreadable("the procedure version", e))?,
-    })
+    });
+    memory.put(key, pinned.clone(), generation);
+    Ok(pinned)
 }
 
 /// The procedure version a dossier pinned, parsed; remembered, since a published version never
@@ -286,9 +300,10 @@ pub async fn pinned_version(store: &Store, version_id: &str) -> Result<Arc<Proce
     Ok(parsed)
 }
 
-async fn unit_code(db: &Db, code: &str) -> Result<UnitCode, StoreError> {
+async fn unit_code(store: &Store, code: &str) -> Result<UnitCode, StoreError> {
     let unit = UnitCode::parse(code).map_err(|e| StoreError::rejected("unit_code_invalid", e.to_string()))?;
-    if crate::identity::get_unit_by_code(db, unit.as_str()).await?.is_none() {
+    let units = crate::identity::units_recent(store).await?;
+    if !units.iter().any(|u| u.code == unit.as_str()) {
         return Err(StoreError::rejected("unit_unknown", format!("unit {code}")));
     }
     Ok(unit)
@@ -417,24 +432,41 @@ async fn allocate_code(tx: &mut Tx, unit: &UnitCode, at: DateTime<Utc>) -> Resul
     DossierCode::for_receipt(unit.clone(), at, u32::try_from(last).unwrap_or(u32::MAX)).map_err(invalid)
 }
 
-async fn insert_steps(tx: &mut Tx, id: &str, steps: &[PlannedStep]) -> Result<(), StoreError> {
-    for (i, s) in steps.iter().enumerate() {
-        on_tx!(tx, |c| {
-            sqlx::query(
-            "INSERT INTO dossier_steps (dossier_id, position, name, unit_code, slice, due_at) VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(id)
-        .bind(i as i64)
-        .bind(&s.name)
-        .bind(&s.unit_code)
-        .bind(&s.slice)
-        .bind(s.due_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
+/// The planned steps, in one statement.
+fn insert_steps(batch: &mut Batch, id: &str, steps: &[PlannedStep]) {
+    if steps.is_empty() {
+        return;
     }
-    Ok(())
+    let mut args = Vec::with_capacity(steps.len() * 6);
+    for (i, s) in steps.iter().enumerate() {
+        args.extend([
+            id.into(),
+            (i as i64).into(),
+            (&s.name).into(),
+            (&s.unit_code).into(),
+            (&s.slice).into(),
+            s.due_at.into(),
+        ]);
+    }
+    batch.push(
+        format!(
+            "INSERT INTO dossier_steps (dossier_id, position, name, unit_code, slice, due_at) VALUES {}",
+            placeholders(steps.len(), 6)
+        ),
+        args,
+        steps.len() as u64,
+    );
+}
+
+/// `($1, …, $width), ($width+1, …)` for `rows` rows of a multi-row `INSERT`.
+fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn event_payload(e: &Event, extra: Option<(&str, Value)>) -> Value {
@@ -483,9 +515,8 @@ pub async fn receive(
     intake: Intake,
 ) -> Result<DossierRow, StoreError> {
     check_applicant(&intake.applicant)?;
-    let db = store.db();
-    let unit = unit_code(db, &intake.receiving_unit).await?;
-    let pinned = pinned_at(db, &intake.procedure, at).await?;
+    let unit = unit_code(store, &intake.receiving_unit).await?;
+    let pinned = pinned_at(store, &intake.procedure, at).await?;
     let list = checklist(&pinned.version, intake.channel, intake.variant.as_deref()).map_err(invalid)?;
     let present: Vec<usize> = intake.present.iter().map(|p| p.index).collect();
     let checked = list.check(&present);
@@ -596,25 +627,15 @@ pub async fn receive(
     };
     let actor = actor.clone();
     store
-        .write(move |tx| {
+        .write_batched(move |tx| {
             Box::pin(async move {
-                if let Some(key) = &row.intake_key {
-                    let existing: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-                        "SELECT id FROM dossiers WHERE intake_key = $1"
-                    )
-                    .bind(key)
-                    .fetch_optional(c)
-                    .await)?;
-                    if let Some(other) = existing {
-                        return Err(StoreError::Conflict(format!(
-                            "intake {key} was already recorded as dossier {other}"
-                        )));
-                    }
-                }
                 let cmd = match (command, &plan) {
                     (Some(c), _) => c,
                     (None, Some(p)) => Command::Receive {
-                        code: allocate_code(tx, &p.unit, at).await?,
+                        code: {
+                            crate::db::savepoint_now(tx).await?;
+                            allocate_code(tx, &p.unit, at).await?
+                        },
                         appointment: p.appointment,
                         steps: p.steps.len() as u32,
                     },
@@ -624,8 +645,10 @@ pub async fn receive(
                 let event = decide(&start, &cmd, at).map_err(transition)?;
                 let mut next = start;
                 next.evolve(&event);
-                let appended = events::append(
+                let mut batch = Batch::new();
+                let (seq, _) = events::append_in(
                     tx,
+                    &mut batch,
                     NewEvent {
                         aggregate_type: AGGREGATE_TYPE,
                         aggregate_id: &row.id,
@@ -641,15 +664,24 @@ pub async fn receive(
                     .as_ref()
                     .map(|p| p.steps.iter().map(|s| s.unit_code.clone()).collect())
                     .unwrap_or_default();
-                fill_row(&mut row, &next, &step_units, appended.seq, now);
-                insert_row(tx, &row).await?;
-                for c in &components {
-                    insert_component(tx, c).await?;
-                }
+                fill_row(&mut row, &next, &step_units, seq, now);
+                insert_row(&mut batch, &row);
+                insert_components(&mut batch, &components);
                 if let Some(p) = &plan {
-                    insert_steps(tx, &row.id, &p.steps).await?;
+                    insert_steps(&mut batch, &row.id, &p.steps);
                 }
-                crate::outbox::queue_dossier_mail(tx, &row, &event, appended.id, appended.seq).await?;
+                crate::outbox::queue_dossier_mail(&mut batch, &row, &event, seq)?;
+                // The unique intake key makes a second intake of the same papers a conflict
+                // (the whole unit, code included, is undone).
+                batch.run_with(tx, fk_as_rejected).await.map_err(|e| {
+                    events::forget_head(AGGREGATE_TYPE, &row.id);
+                    match (e, &row.intake_key) {
+                        (StoreError::Conflict(m), Some(key)) if m.contains("intake_key") => {
+                            StoreError::Conflict(format!("intake {key} was already recorded"))
+                        }
+                        (e, _) => e,
+                    }
+                })?;
                 let steps = plan
                     .as_ref()
                     .map(|p| planned_rows(&row.id, &p.steps))
@@ -687,102 +719,103 @@ fn fill_row(row: &mut DossierRow, d: &Dossier, step_units: &[String], version: i
     row.updated_at = now;
 }
 
-async fn insert_row(tx: &mut Tx, r: &DossierRow) -> Result<(), StoreError> {
-    let sql = format!(
-        "INSERT INTO dossiers ({DOSSIER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+fn insert_row(batch: &mut Batch, r: &DossierRow) {
+    batch.push(
+        format!(
+            "INSERT INTO dossiers ({DOSSIER_COLUMNS}) VALUES {}",
+            placeholders(1, 29)
+        ),
+        vec![
+            (&r.id).into(),
+            (&r.code).into(),
+            (&r.intake_key).into(),
+            (&r.procedure_id).into(),
+            (&r.version_id).into(),
+            (&r.procedure_name).into(),
+            r.channel.into(),
+            (&r.variant).into(),
+            (&r.receiving_unit).into(),
+            (&r.applicant).into(),
+            (&r.applicant_name).into(),
+            (&r.applicant_folded).into(),
+            (&r.applicant_phone).into(),
+            (&r.applicant_id_number).into(),
+            (&r.search_text).into(),
+            (&r.state).into(),
+            r.national_status.into(),
+            r.is_open.into(),
+            r.current_step.into(),
+            r.steps_total.into(),
+            (&r.assignee).into(),
+            (&r.current_unit).into(),
+            r.appointment.into(),
+            r.original_appointment.into(),
+            r.received_at.into(),
+            (&r.document).into(),
+            r.version.into(),
+            r.created_at.into(),
+            r.updated_at.into(),
+        ],
+        1,
     );
-    on_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&r.id)
-        .bind(&r.code)
-        .bind(&r.intake_key)
-        .bind(&r.procedure_id)
-        .bind(&r.version_id)
-        .bind(&r.procedure_name)
-        .bind(r.channel)
-        .bind(&r.variant)
-        .bind(&r.receiving_unit)
-        .bind(&r.applicant)
-        .bind(&r.applicant_name)
-        .bind(&r.applicant_folded)
-        .bind(&r.applicant_phone)
-        .bind(&r.applicant_id_number)
-        .bind(&r.search_text)
-        .bind(&r.state)
-        .bind(r.national_status)
-        .bind(r.is_open)
-        .bind(r.current_step)
-        .bind(r.steps_total)
-        .bind(&r.assignee)
-        .bind(&r.current_unit)
-        .bind(r.appointment)
-        .bind(r.original_appointment)
-        .bind(r.received_at)
-        .bind(&r.document)
-        .bind(r.version)
-        .bind(r.created_at)
-        .bind(r.updated_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-    .map_err(StoreError::from_sqlx)?;
-    Ok(())
 }
 
-async fn insert_component(tx: &mut Tx, c: &ComponentRow) -> Result<(), StoreError> {
-    let sql = format!("INSERT INTO dossier_components ({COMPONENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
-    on_tx!(tx, |x| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&c.dossier_id)
-        .bind(c.position)
-        .bind(&c.name)
-        .bind(&c.copy_type)
-        .bind(c.quantity)
-        .bind(c.required)
-        .bind(c.present)
-        .bind(&c.file_id)
-        .execute(x)
-        .await
-        .map(|r| r.rows_affected()))
-    .map_err(fk_as_rejected)?;
-    Ok(())
+/// Every component of the checklist, in one statement.
+fn insert_components(batch: &mut Batch, components: &[ComponentRow]) {
+    if components.is_empty() {
+        return;
+    }
+    let mut args = Vec::with_capacity(components.len() * 8);
+    for c in components {
+        args.extend([
+            (&c.dossier_id).into(),
+            c.position.into(),
+            (&c.name).into(),
+            (&c.copy_type).into(),
+            c.quantity.into(),
+            c.required.into(),
+            c.present.into(),
+            (&c.file_id).into(),
+        ]);
+    }
+    batch.push(
+        format!(
+            "INSERT INTO dossier_components ({COMPONENT_COLUMNS}) VALUES {}",
+            placeholders(components.len(), 8)
+        ),
+        args,
+        components.len() as u64,
+    );
 }
 
 /// Update the row from the folded state; only if nobody moved it since `expected` (the event
-/// append already guarantees it, this keeps the row honest on its own).
-async fn update_row(tx: &mut Tx, r: &DossierRow, expected: i64) -> Result<(), StoreError> {
-    let n = on_tx!(tx, |c| sqlx::query(
+/// append already guarantees it, this keeps the row honest on its own): one row must change.
+fn update_row(batch: &mut Batch, r: &DossierRow, expected: i64) {
+    batch.push(
         "UPDATE dossiers SET code = $3, search_text = $4, state = $5, national_status = $6, is_open = $7, current_step = $8, \
          steps_total = $9, assignee = $10, current_unit = $11, appointment = $12, original_appointment = $13, \
-         received_at = $14, document = $15, version = $16, updated_at = $17 WHERE id = $1 AND version = $2"
-    )
-    .bind(&r.id)
-    .bind(expected)
-    .bind(&r.code)
-    .bind(&r.search_text)
-    .bind(&r.state)
-    .bind(r.national_status)
-    .bind(r.is_open)
-    .bind(r.current_step)
-    .bind(r.steps_total)
-    .bind(&r.assignee)
-    .bind(&r.current_unit)
-    .bind(r.appointment)
-    .bind(r.original_appointment)
-    .bind(r.received_at)
-    .bind(&r.document)
-    .bind(r.version)
-    .bind(r.updated_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(StoreError::from_sqlx)?;
-    if n != 1 {
-        return Err(StoreError::Conflict(format!(
-            "dossier {} is not at version {expected}",
-            r.id
-        )));
-    }
-    Ok(())
+         received_at = $14, document = $15, version = $16, updated_at = $17 WHERE id = $1 AND version = $2",
+        vec![
+            (&r.id).into(),
+            expected.into(),
+            (&r.code).into(),
+            (&r.search_text).into(),
+            (&r.state).into(),
+            r.national_status.into(),
+            r.is_open.into(),
+            r.current_step.into(),
+            r.steps_total.into(),
+            (&r.assignee).into(),
+            (&r.current_unit).into(),
+            r.appointment.into(),
+            r.original_appointment.into(),
+            r.received_at.into(),
+            (&r.document).into(),
+            r.version.into(),
+            r.updated_at.into(),
+        ],
+        1,
+    );
 }
 
 // ---------------------------------------------------------------------------------- commands
@@ -824,96 +857,95 @@ fn verdict_str(v: StepVerdict) -> &'static str {
     }
 }
 
-async fn apply_step_change(tx: &mut Tx, id: &str, ch: &StepChange) -> Result<(), StoreError> {
+/// The statements of a step change; `steps` are the rows before it (they say how many rows
+/// each statement must change).
+fn push_step_change(batch: &mut Batch, id: &str, ch: &StepChange, steps: &[StepRow]) {
     match ch {
         StepChange::Start {
             position,
             assignee,
             started_at,
             due_at,
-        } => on_tx!(tx, |c| sqlx::query(
+        } => batch.push(
             "UPDATE dossier_steps SET assignee = $3, started_at = $4, due_at = COALESCE($5, due_at) \
-             WHERE dossier_id = $1 AND position = $2"
-        )
-        .bind(id)
-        .bind(position)
-        .bind(assignee)
-        .bind(started_at)
-        .bind(due_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?,
-        StepChange::InsertPartner { after, agency, steps } => {
-            let n = steps.len() as i64;
+             WHERE dossier_id = $1 AND position = $2",
+            vec![
+                id.into(),
+                (*position).into(),
+                assignee.into(),
+                (*started_at).into(),
+                (*due_at).into(),
+            ],
+            1,
+        ),
+        StepChange::InsertPartner {
+            after,
+            agency,
+            steps: new,
+        } => {
+            let n = new.len() as i64;
+            let later = steps.iter().filter(|s| s.position > *after).count() as u64;
             // Two moves through negative positions so that no row ever collides with another
             // under the primary key (uniqueness is checked row by row).
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE dossier_steps SET position = -(position + $3) WHERE dossier_id = $1 AND position > $2"
-            )
-            .bind(id)
-            .bind(after)
-            .bind(n)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE dossier_steps SET position = -position WHERE dossier_id = $1 AND position < 0"
-            )
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            for (i, st) in steps.iter().enumerate() {
-                on_tx!(tx, |c| {
-                    sqlx::query(
-                    "INSERT INTO dossier_steps (dossier_id, position, name, unit_code, slice, due_at, started_at, agency_code) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                )
-                .bind(id)
-                .bind(after + 1 + i as i64)
-                .bind(&st.name)
-                .bind(&st.unit_code)
-                .bind(&st.slice)
-                .bind(st.due_at)
-                .bind(st.started_at)
-                .bind(agency)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-                })?;
+            batch.push(
+                "UPDATE dossier_steps SET position = -(position + $3) WHERE dossier_id = $1 AND position > $2",
+                vec![id.into(), (*after).into(), n.into()],
+                later,
+            );
+            batch.push(
+                "UPDATE dossier_steps SET position = -position WHERE dossier_id = $1 AND position < 0",
+                vec![id.into()],
+                later,
+            );
+            if !new.is_empty() {
+                let mut args = Vec::with_capacity(new.len() * 8);
+                for (i, st) in new.iter().enumerate() {
+                    args.extend([
+                        id.into(),
+                        (after + 1 + i as i64).into(),
+                        (&st.name).into(),
+                        (&st.unit_code).into(),
+                        (&st.slice).into(),
+                        st.due_at.into(),
+                        st.started_at.into(),
+                        agency.into(),
+                    ]);
+                }
+                batch.push(
+                    format!(
+                        "INSERT INTO dossier_steps (dossier_id, position, name, unit_code, slice, due_at, started_at, agency_code) VALUES {}",
+                        placeholders(new.len(), 8)
+                    ),
+                    args,
+                    new.len() as u64,
+                );
             }
-            0
         }
-        StepChange::Reassign { position, assignee } => on_tx!(tx, |c| sqlx::query(
-            "UPDATE dossier_steps SET assignee = $3 WHERE dossier_id = $1 AND position = $2"
-        )
-        .bind(id)
-        .bind(position)
-        .bind(assignee)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?,
+        StepChange::Reassign { position, assignee } => batch.push(
+            "UPDATE dossier_steps SET assignee = $3 WHERE dossier_id = $1 AND position = $2",
+            vec![id.into(), (*position).into(), assignee.into()],
+            1,
+        ),
         StepChange::Finish {
             position,
             handed_over_at,
             giver,
             receiver,
             verdict,
-        } => on_tx!(tx, |c| sqlx::query(
+        } => batch.push(
             "UPDATE dossier_steps SET handed_over_at = $3, giver = $4, receiver = $5, verdict = $6 \
-             WHERE dossier_id = $1 AND position = $2"
-        )
-        .bind(id)
-        .bind(position)
-        .bind(handed_over_at)
-        .bind(giver)
-        .bind(receiver)
-        .bind(verdict_str(*verdict))
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?,
-    };
-    Ok(())
+             WHERE dossier_id = $1 AND position = $2",
+            vec![
+                id.into(),
+                (*position).into(),
+                (*handed_over_at).into(),
+                giver.into(),
+                receiver.into(),
+                verdict_str(*verdict).into(),
+            ],
+            1,
+        ),
+    }
 }
 
 fn parse_slice(s: &str) -> Option<Duration> {
@@ -1224,7 +1256,7 @@ async fn commit(
     let dossier_id = rec.row.id.clone();
     let step_units: Vec<String> = rec.steps.iter().map(|s| s.unit_code.clone()).collect();
     store
-        .write(move |tx| {
+        .write_batched(move |tx| {
             Box::pin(async move {
                 let DossierRecord {
                     mut row,
@@ -1236,6 +1268,7 @@ async fn commit(
                 let mut step_units = step_units;
                 let cmd = match (&receipt, cmd) {
                     (Some(r), _) => {
+                        crate::db::savepoint_now(tx).await?;
                         let code = allocate_code(tx, &r.plan.unit, at).await?;
                         Command::Receive {
                             code,
@@ -1248,8 +1281,10 @@ async fn commit(
                 let event = decide(&d, &cmd, at).map_err(transition)?;
                 let mut next = d;
                 next.evolve(&event);
-                let appended = events::append(
+                let mut batch = Batch::new();
+                let (seq, _) = events::append_in(
                     tx,
+                    &mut batch,
                     NewEvent {
                         aggregate_type: AGGREGATE_TYPE,
                         aggregate_id: &row.id,
@@ -1275,40 +1310,40 @@ async fn commit(
                 )
                 .await?;
                 if let Some(r) = &receipt {
-                    insert_steps(tx, &row.id, &r.plan.steps).await?;
+                    insert_steps(&mut batch, &row.id, &r.plan.steps);
                     steps = planned_rows(&row.id, &r.plan.steps);
                     step_units = r.plan.steps.iter().map(|s| s.unit_code.clone()).collect();
                     for p in &r.present {
+                        let mut rows = 0;
                         if let Some(c) = components.iter_mut().find(|c| c.position == p.index as i64) {
                             c.present = true;
                             if p.file_id.is_some() {
                                 c.file_id = p.file_id.clone();
                             }
+                            rows = 1;
                         }
-                        on_tx!(tx, |c| sqlx::query(
+                        batch.push(
                             "UPDATE dossier_components SET present = TRUE, file_id = COALESCE($3, file_id) \
-                             WHERE dossier_id = $1 AND position = $2"
-                        )
-                        .bind(&row.id)
-                        .bind(p.index as i64)
-                        .bind(&p.file_id)
-                        .execute(c)
-                        .await
-                        .map(|r| r.rows_affected()))
-                        .map_err(fk_as_rejected)?;
+                             WHERE dossier_id = $1 AND position = $2",
+                            vec![(&row.id).into(), (p.index as i64).into(), (&p.file_id).into()],
+                            rows,
+                        );
                     }
                 }
                 for ch in &changes {
-                    apply_step_change(tx, &row.id, ch).await?;
+                    push_step_change(&mut batch, &row.id, ch, &steps);
                     change_step_rows(&mut steps, &row.id, ch);
                     if let StepChange::InsertPartner { after, steps, .. } = ch {
                         let at = (*after as usize + 1).min(step_units.len());
                         step_units.splice(at..at, steps.iter().map(|s| s.unit_code.clone()));
                     }
                 }
-                fill_row(&mut row, &next, &step_units, appended.seq, to_us(at));
-                update_row(tx, &row, expected).await?;
-                crate::outbox::queue_dossier_mail(tx, &row, &event, appended.id, appended.seq).await?;
+                fill_row(&mut row, &next, &step_units, seq, to_us(at));
+                update_row(&mut batch, &row, expected);
+                crate::outbox::queue_dossier_mail(&mut batch, &row, &event, seq)?;
+                batch.run_with(tx, fk_as_rejected).await.inspect_err(|_| {
+                    events::forget_head(AGGREGATE_TYPE, &row.id);
+                })?;
                 Ok(DossierRecord {
                     row,
                     dossier: next,
@@ -1510,7 +1545,7 @@ pub async fn receive_guided(
         .collect();
     all.extend(present.iter().map(|p| p.index));
     list.check(&all).map_err(invalid)?;
-    let unit = unit_code(store.db(), &rec.row.receiving_unit).await?;
+    let unit = unit_code(store, &rec.row.receiving_unit).await?;
     let plan = plan_receipt(store, dl, &version, channel, &unit, at).await?;
     commit(
         store,

@@ -1,6 +1,7 @@
 //! The event log (nhật ký sự kiện): append-only, one hash chain per aggregate, written in the
 //! same transaction as the state it changes, with any outbox rows (DESIGN.md §4).
 
+use crate::batch::Batch;
 use crate::db::{Db, Store, Tx};
 use crate::error::StoreError;
 use crate::time::to_us;
@@ -130,6 +131,107 @@ async fn append_after(tx: &mut Tx, e: &NewEvent<'_>, last_seq: i64, prev_hash: S
     .map_err(StoreError::from_sqlx)?;
     crate::heads::put(e.aggregate_type, e.aggregate_id, seq, &hash);
     Ok(Appended { id, seq, hash })
+}
+
+/// [`append`] as a statement of `batch` (sent with the rest of the unit's statements, see
+/// [`crate::batch`]): gives the new sequence number and hash. The head comes from the SQLite
+/// writer's memory, or is read first (one round trip). If the batch then fails, call
+/// [`forget_head`]: the remembered head may be what was stale.
+pub async fn append_in(tx: &mut Tx, batch: &mut Batch, e: NewEvent<'_>) -> Result<(i64, String), StoreError> {
+    let (last_seq, prev_hash) = match crate::heads::get(e.aggregate_type, e.aggregate_id) {
+        Some(h) => h,
+        None => {
+            let head: Option<Head> = on_tx!(tx, |c| {
+                sqlx::query_as::<_, Head>(
+                "SELECT seq, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY seq DESC LIMIT 1",
+            )
+            .bind(e.aggregate_type)
+            .bind(e.aggregate_id)
+            .fetch_optional(c)
+            .await
+            })?;
+            head.map_or_else(|| (0, GENESIS_HASH.to_owned()), |h| (h.seq, h.hash))
+        }
+    };
+    if let Some(expected) = e.expected_seq
+        && expected != last_seq
+    {
+        return Err(StoreError::Conflict(format!(
+            "{}:{} is at version {last_seq}, not {expected}",
+            e.aggregate_type, e.aggregate_id
+        )));
+    }
+    let seq = last_seq + 1;
+    let payload = e.payload.to_string();
+    let at_us = to_us(e.at);
+    let hash = audit::event_hash(
+        &prev_hash,
+        &EventFields {
+            aggregate_type: e.aggregate_type,
+            aggregate_id: e.aggregate_id,
+            seq,
+            kind: e.kind,
+            actor_id: &e.actor.id,
+            actor_role: &e.actor.role,
+            actor_unit: &e.actor.unit,
+            occurred_at_us: at_us,
+            payload: &payload,
+        },
+    );
+    batch.push(
+        "INSERT INTO events (aggregate_type, aggregate_id, seq, kind, actor_id, actor_role, actor_unit, occurred_at, payload, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        vec![
+            e.aggregate_type.into(),
+            e.aggregate_id.into(),
+            seq.into(),
+            e.kind.into(),
+            (&e.actor.id).into(),
+            (&e.actor.role).into(),
+            (&e.actor.unit).into(),
+            at_us.into(),
+            payload.into(),
+            prev_hash.into(),
+            (&hash).into(),
+        ],
+        1,
+    );
+    crate::heads::put(e.aggregate_type, e.aggregate_id, seq, &hash);
+    Ok((seq, hash))
+}
+
+/// Forget the remembered head of a chain (after a batch with an append to it failed).
+pub fn forget_head(aggregate_type: &str, aggregate_id: &str) {
+    crate::heads::forget(aggregate_type, aggregate_id);
+}
+
+/// [`enqueue_outbox`] as a statement of `batch`, for the event `seq` of an aggregate appended
+/// in the same batch (its id is looked up by the chain's unique key).
+#[allow(clippy::too_many_arguments)]
+pub fn enqueue_outbox_in(
+    batch: &mut Batch,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    seq: i64,
+    topic: &str,
+    idempotency_key: &str,
+    payload: &serde_json::Value,
+    at: DateTime<Utc>,
+) {
+    batch.push(
+        "INSERT INTO outbox (event_id, topic, idempotency_key, payload, status, attempts, next_attempt_at, created_at) \
+         VALUES ((SELECT id FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND seq = $3), $4, $5, $6, 'pending', 0, $7, $7)",
+        vec![
+            aggregate_type.into(),
+            aggregate_id.into(),
+            seq.into(),
+            topic.into(),
+            idempotency_key.into(),
+            payload.to_string().into(),
+            to_us(at).into(),
+        ],
+        1,
+    );
 }
 
 /// Queue a message for delivery by a worker, in the same transaction as its event.

@@ -5,6 +5,7 @@
 //! stored as i64 UTC microseconds. Every state change goes through [`Store::write`] together
 //! with its events (see [`events`]), so state and log never disagree.
 
+pub mod batch;
 pub mod calendar;
 pub mod catalog;
 pub mod catalog_index;

@@ -30,6 +30,8 @@ pub enum Topic {
     Identity,
     /// The national schedule, agency hours and closures.
     Calendar,
+    /// Procedures and their versions (drafts, publications, abolitions).
+    Catalog,
 }
 
 /// What one store (one database) remembers; shared by every clone of the [`Store`].
@@ -44,6 +46,9 @@ pub struct Memory {
     pub versions: Bounded<String, std::sync::Arc<motcua_core::catalog::ProcedureVersion>>,
     /// Users by id (`None`: no such user), see [`crate::identity::user_recent`].
     pub users: Remembered<String, Option<std::sync::Arc<crate::identity::User>>>,
+    /// The version of a procedure (by code) in force on a day, see
+    /// [`crate::dossiers::receive`].
+    pub in_force: Remembered<(String, chrono::NaiveDate), std::sync::Arc<crate::dossiers::Pinned>>,
     /// Every unit, see [`crate::identity::units_recent`].
     pub units: Remembered<(), std::sync::Arc<Vec<crate::identity::Unit>>>,
 }
@@ -57,6 +62,7 @@ impl Default for Memory {
             versions: Bounded::new(4_096),
             users: Remembered::new(Topic::Identity, 100_000),
             units: Remembered::new(Topic::Identity, 1),
+            in_force: Remembered::new(Topic::Catalog, 4_096),
         }
     }
 }
@@ -66,6 +72,7 @@ impl Default for Memory {
 pub struct Generations {
     identity: AtomicU64,
     calendar: AtomicU64,
+    catalog: AtomicU64,
 }
 
 impl Generations {
@@ -73,6 +80,7 @@ impl Generations {
         match t {
             Topic::Identity => &self.identity,
             Topic::Calendar => &self.calendar,
+            Topic::Catalog => &self.catalog,
         }
     }
 

@@ -17,6 +17,7 @@
 //! * **Retry now.** [`retry_now`] is the administrator's button: an event `outbox.retry_requested`
 //!   on aggregate `outbox`/<id> and the message due at once.
 
+use crate::batch::Batch;
 use crate::db::{Db, Store, Tx};
 use crate::dossiers::DossierRow;
 use crate::error::StoreError;
@@ -48,14 +49,9 @@ pub struct MailPayload {
 }
 
 /// Queue the applicant's e-mail about `event` (if the event notifies and the applicant has an
-/// address) inside the dossier's unit of work. `row` is the dossier after the event.
-pub async fn queue_dossier_mail(
-    tx: &mut Tx,
-    row: &DossierRow,
-    event: &Event,
-    event_id: i64,
-    seq: i64,
-) -> Result<Option<i64>, StoreError> {
+/// address) as a statement of the dossier's batch, so it is written with the event or not at
+/// all. `row` is the dossier after the event, `seq` the event's number in its chain.
+pub fn queue_dossier_mail(batch: &mut Batch, row: &DossierRow, event: &Event, seq: i64) -> Result<(), StoreError> {
     let applicant: Applicant = match serde_json::from_str(&row.applicant) {
         Ok(a) => a,
         Err(e) => {
@@ -70,7 +66,7 @@ pub async fn queue_dossier_mail(
         applicant: &applicant,
     };
     let Some(mail) = applicant_mail(event, &facts) else {
-        return Ok(None);
+        return Ok(());
     };
     let payload = MailPayload {
         to: mail.to,
@@ -82,16 +78,17 @@ pub async fn queue_dossier_mail(
         dossier_code: row.code.clone(),
     };
     let key = format!("dossier:{}:{seq}:mail", row.id);
-    let id = events::enqueue_outbox(
-        tx,
-        event_id,
+    events::enqueue_outbox_in(
+        batch,
+        crate::dossiers::AGGREGATE_TYPE,
+        &row.id,
+        seq,
         MAIL_TOPIC,
         &key,
         &serde_json::to_value(&payload).unwrap_or_default(),
         event.at,
-    )
-    .await?;
-    Ok(Some(id))
+    );
+    Ok(())
 }
 
 /// A message as stored.

@@ -326,6 +326,55 @@ async fn twenty_concurrent_receipts_get_distinct_gap_free_codes() {
     .await;
 }
 
+/// Units of work that share a group commit stay apart: receipts whose last statement fails (a
+/// scan that does not exist, after the code, event and dossier row were sent in the same
+/// batch) leave nothing behind, not even a code, and the receipts beside them are whole.
+#[tokio::test]
+async fn a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing() {
+    on_each_db(
+        "a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing",
+        |db| async move {
+            let pid = setup(&db.store).await;
+            let env = Arc::new(Env::new());
+            let at = t(FRIDAY_9);
+            let mut tasks = Vec::new();
+            for i in 0..24 {
+                let (s, env, pid) = (db.store.clone(), env.clone(), pid.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut intake = intake(&pid, &[0, 1, 2], IntakeOutcome::Receive);
+                    if i % 3 == 0 {
+                        intake.present[0].file_id = Some(format!("no-such-file-{i}"));
+                    }
+                    dossiers::receive(&s, env.dl(), &clerk(), at, intake).await
+                }));
+            }
+            let (mut codes, mut refused) = (Vec::new(), 0);
+            for task in tasks {
+                match task.await.unwrap() {
+                    Ok(row) => codes.push(row.code.unwrap()),
+                    Err(StoreError::Rejected { code: "file_unknown", .. }) => refused += 1,
+                    Err(e) => panic!("unexpected {e:?}"),
+                }
+            }
+            assert_eq!(refused, 8);
+            codes.sort();
+            let expected: Vec<String> = (1..=16).map(|n| format!("000.00.15.H50-261127-{n:04}")).collect();
+            assert_eq!(
+                codes, expected,
+                "codes are gap-free: a failed receipt gives its number back"
+            );
+            assert_eq!(count(&db.store, "dossiers").await, 16);
+            // The checklist of the "moi" case has four components.
+            assert_eq!(count(&db.store, "dossier_components").await, 16 * 4);
+            assert_eq!(count(&db.store, "dossier_steps").await, 16 * 2);
+            assert_eq!(count(&db.store, "events WHERE aggregate_type = 'dossier'").await, 16);
+            assert!(events::verify_all(db.store.db()).await.unwrap().ok());
+            db
+        },
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn missing_components_write_nothing_and_guidance_keeps_the_sequence() {
     on_each_db(
