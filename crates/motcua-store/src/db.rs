@@ -285,11 +285,22 @@ impl Store {
             .connect_with(connect.read_only(false))
             .await?;
         let (tx, rx) = mpsc::channel::<Unit>(4096);
-        tokio::spawn(crate::heads::scope(group_writer(
+        // The writer runs on a thread of its own: on the shared runtime, each time the database
+        // answered it had to wait its turn behind the requests in flight, and every unit of a
+        // group pays that wait (see BENCHMARKS.md, `bench dossiers`).
+        let writer = crate::heads::scope(group_writer(
             WriterPool::Sqlite(write_pool.clone()),
             Arc::new(Mutex::new(rx)),
             opts.max_group.max(1),
-        )));
+        ));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| StoreError::Config(format!("cannot start the database writer: {e}")))?;
+        std::thread::Builder::new()
+            .name("motcua-writer".into())
+            .spawn(move || runtime.block_on(writer))
+            .map_err(|e| StoreError::Config(format!("cannot start the database writer: {e}")))?;
         Ok(Store {
             db: Db::Sqlite(read_pool),
             writer: Some(tx),

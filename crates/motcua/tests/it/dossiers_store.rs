@@ -352,7 +352,9 @@ async fn a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing() {
             for task in tasks {
                 match task.await.unwrap() {
                     Ok(row) => codes.push(row.code.unwrap()),
-                    Err(StoreError::Rejected { code: "file_unknown", .. }) => refused += 1,
+                    Err(StoreError::Rejected {
+                        code: "file_unknown", ..
+                    }) => refused += 1,
                     Err(e) => panic!("unexpected {e:?}"),
                 }
             }
