@@ -14,7 +14,7 @@ use motcua_store::dossiers::{self, Deadlines, InboxFilter, Intake, IntakeOutcome
 use motcua_store::events::{self, Actor};
 use motcua_store::files::{self, NewFile};
 use motcua_store::identity::{self, NewUnit};
-use motcua_store::{Store, StoreError};
+use motcua_store::{Store, StoreError, on_db};
 use std::sync::Arc;
 
 const UNIT: &str = "000.00.15.H50";
@@ -371,6 +371,90 @@ async fn a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing() {
             assert_eq!(count(&db.store, "dossier_steps").await, 16 * 2);
             assert_eq!(count(&db.store, "events WHERE aggregate_type = 'dossier'").await, 16);
             assert!(events::verify_all(db.store.db()).await.unwrap().ok());
+            db
+        },
+    )
+    .await;
+}
+
+/// Commands of one group are sent to SQLite together (`Store::write_deferred`); one whose
+/// statement fails — here because another process appended to its chain behind this one's
+/// back — is undone alone, the others are written whole, and its next try starts afresh.
+#[tokio::test]
+async fn a_command_failing_in_a_joined_group_is_undone_alone() {
+    on_each_db(
+        "a_command_failing_in_a_joined_group_is_undone_alone",
+        |db| async move {
+            let pid = setup(&db.store).await;
+            let env = Arc::new(Env::new());
+            let mut ids = Vec::new();
+            for _ in 0..12 {
+                let d = dossiers::receive(
+                    &db.store,
+                    env.dl(),
+                    &clerk(),
+                    t(FRIDAY_9),
+                    intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
+                )
+                .await
+                .unwrap();
+                let assign = Command::Assign {
+                    assignee: "hung".into(),
+                };
+                let at = t("2026-11-27T10:00:00+07:00");
+                dossiers::apply_command(&db.store, env.dl(), &clerk(), at, &d.id, 1, assign)
+                    .await
+                    .unwrap();
+                ids.push(d.id);
+            }
+            // Another writer appends to the fifth dossier's chain: this process's head is stale.
+            let sql = "INSERT INTO events (aggregate_type, aggregate_id, seq, kind, actor_id, actor_role, actor_unit, \
+                       occurred_at, payload, prev_hash, hash) VALUES ('dossier', $1, 3, 'dossier.noted', 'x', 'x', '', 0, '{}', 'x', 'x')";
+            on_db!(db.store.db(), |p| sqlx::query(sql).bind(&ids[4]).execute(p).await.map(|_| ())).unwrap();
+            let mut tasks = Vec::new();
+            for id in ids.clone() {
+                let (s, env) = (db.store.clone(), env.clone());
+                tasks.push(tokio::spawn(async move {
+                    let cmd = Command::HandOver {
+                        receiver: "nga".into(),
+                        verdict: StepVerdict::OnTime,
+                    };
+                    let at = t("2026-12-01T10:00:00+07:00");
+                    dossiers::apply_command(&s, env.dl(), &clerk(), at, &id, 2, cmd).await
+                }));
+            }
+            let mut outcomes = Vec::new();
+            for task in tasks {
+                outcomes.push(task.await.unwrap());
+            }
+            for (i, (id, outcome)) in ids.iter().zip(&outcomes).enumerate() {
+                if i == 4 {
+                    assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
+                    // Undone alone: the row, its steps and its chain are as before.
+                    let rec = dossiers::get(db.store.db(), id).await.unwrap().unwrap();
+                    assert_eq!(rec.row.version, 2);
+                    assert!(rec.steps[0].handed_over_at.is_none());
+                    assert_eq!(count(&db.store, &format!("events WHERE aggregate_id = '{id}'")).await, 3);
+                } else {
+                    assert_eq!(outcome.as_ref().unwrap().version, 3);
+                    remembered_is_stored(&db.store, id).await;
+                }
+            }
+            // The stale head was forgotten: the next try is judged against the real chain.
+            let again = dossiers::apply_command(
+                &db.store,
+                env.dl(),
+                &clerk(),
+                t("2026-12-01T10:05:00+07:00"),
+                &ids[4],
+                2,
+                Command::HandOver {
+                    receiver: "nga".into(),
+                    verdict: StepVerdict::OnTime,
+                },
+            )
+            .await;
+            assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
             db
         },
     )
