@@ -120,11 +120,6 @@ impl Batch {
         self.parts.is_empty()
     }
 
-    /// How many statements.
-    pub fn len(&self) -> usize {
-        self.parts.len()
-    }
-
     /// Run every statement in `tx`.
     pub async fn run(self, tx: &mut Tx) -> Result<(), StoreError> {
         self.run_with(tx, StoreError::from_sqlx).await
@@ -137,24 +132,31 @@ impl Batch {
             return Ok(());
         }
         match tx {
-            Tx::Sqlite(_) => {
+            Tx::Sqlite(t) => {
                 // The unit's savepoint, when the writer left it to us, goes first.
                 let savepoint = crate::db::savepoint_pending();
-                let mut joined = Joined::default();
-                if savepoint {
-                    joined.plain("SAVEPOINT unit");
+                let (sql, args, rows) = self.joined(savepoint);
+                let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), args);
+                // One query, a result per statement (multi-statement queries are a SQLite-only
+                // feature of sqlx, deprecated upstream: sqlx#3108).
+                #[allow(deprecated)]
+                let mut results = q.execute_many(&mut **t).await;
+                let mut i = 0;
+                while let Some(r) = results.next().await {
+                    let changed = r.map_err(error)?.rows_affected();
+                    match rows.get(i) {
+                        Some(Some(want)) if *want != changed => {
+                            return Err(StoreError::Conflict(format!(
+                                "a statement changed {changed} rows, not {want} (the data moved meanwhile)"
+                            )));
+                        }
+                        Some(None) if i == 0 && savepoint => crate::db::savepoint_made(),
+                        _ => {}
+                    }
+                    i += 1;
                 }
-                joined.batch(&self);
-                let ran = joined.run_sqlite(tx).await;
-                // The savepoint is the first statement: made if anything ran.
-                if savepoint && !ran.changes.is_empty() {
-                    crate::db::savepoint_made();
-                }
-                if let Some((_, e)) = ran.failed {
-                    return Err(error(e));
-                }
-                if let Some(m) = ran.mismatch {
-                    return Err(m);
+                if i != rows.len() {
+                    return Err(StoreError::Conflict(format!("{i} of {} statements ran", rows.len())));
                 }
             }
             Tx::Postgres(t) => {
@@ -172,99 +174,26 @@ impl Batch {
         }
         Ok(())
     }
-}
 
-/// Several batches (and plain statements such as `SAVEPOINT unit`) joined into one SQLite
-/// query; the writer uses it to send the statements of many units of work at once.
-#[derive(Default)]
-pub(crate) struct Joined {
-    sql: String,
-    args: Vec<Arg>,
-    /// Per statement: the rows it must change (`None`: not counted).
-    rows: Vec<Option<u64>>,
-}
-
-/// What a joined query did.
-pub(crate) struct Ran {
-    /// Rows changed by each statement that ran to completion, in order.
-    pub changes: Vec<u64>,
-    /// The statement that failed (its index) and why; nothing after it ran.
-    pub failed: Option<(usize, sqlx::Error)>,
-    /// A statement that ran but changed another number of rows than it said (the statements
-    /// after it ran too).
-    pub mismatch: Option<StoreError>,
-}
-
-impl Joined {
-    /// A statement without arguments whose changes are not counted.
-    pub fn plain(&mut self, sql: &str) {
-        self.separate();
-        self.sql.push_str(sql);
-        self.rows.push(None);
-    }
-
-    /// The statements of a batch (copied: the batch may have to be sent again).
-    pub fn batch(&mut self, b: &Batch) {
-        for p in &b.parts {
-            self.separate();
-            renumber(&p.sql, self.args.len(), &mut self.sql);
-            self.args.extend(p.args.iter().cloned());
-            self.rows.push(Some(p.rows));
+    /// One SQL text with the placeholders renumbered (led by `SAVEPOINT unit` when asked),
+    /// every argument in order, and the rows each statement must change (`None`: not counted).
+    fn joined(self, savepoint: bool) -> (String, Vec<Arg>, Vec<Option<u64>>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        let mut rows = Vec::with_capacity(self.parts.len() + 1);
+        if savepoint {
+            sql.push_str("SAVEPOINT unit");
+            rows.push(None);
         }
-    }
-
-    fn separate(&mut self) {
-        if !self.sql.is_empty() {
-            self.sql.push_str(";\n");
-        }
-    }
-
-    /// Run on SQLite as one query (multi-statement queries are a SQLite-only feature of sqlx,
-    /// deprecated upstream: sqlx#3108), reading one result per statement.
-    pub async fn run_sqlite(self, tx: &mut Tx) -> Ran {
-        let mut ran = Ran {
-            changes: Vec::with_capacity(self.rows.len()),
-            failed: None,
-            mismatch: None,
-        };
-        let Tx::Sqlite(t) = tx else {
-            ran.failed = Some((0, sqlx::Error::Protocol("a joined batch runs on SQLite only".into())));
-            return ran;
-        };
-        if self.rows.is_empty() {
-            return ran;
-        }
-        let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str())), self.args);
-        #[allow(deprecated)]
-        let mut results = q.execute_many(&mut **t).await;
-        while let Some(r) = results.next().await {
-            let i = ran.changes.len();
-            match r {
-                Ok(done) => {
-                    let changed = done.rows_affected();
-                    if let Some(Some(want)) = self.rows.get(i)
-                        && *want != changed
-                        && ran.mismatch.is_none()
-                    {
-                        ran.mismatch = Some(StoreError::Conflict(format!(
-                            "a statement changed {changed} rows, not {want} (the data moved meanwhile)"
-                        )));
-                    }
-                    ran.changes.push(changed);
-                }
-                Err(e) => {
-                    ran.failed = Some((i, e));
-                    return ran;
-                }
+        for p in self.parts {
+            if !sql.is_empty() {
+                sql.push_str(";\n");
             }
+            renumber(&p.sql, args.len(), &mut sql);
+            args.extend(p.args);
+            rows.push(Some(p.rows));
         }
-        if ran.changes.len() != self.rows.len() {
-            ran.failed = Some((
-                ran.changes.len(),
-                sqlx::Error::Protocol(format!("{} of {} statements ran", ran.changes.len(), self.rows.len())),
-            ));
-        }
-        ran
+        (sql, args, rows)
     }
 }
 
@@ -307,10 +236,7 @@ mod tests {
             1,
         );
         b.push("UPDATE c SET t = 'đã $ nhận' WHERE n = $10", vec![], 2);
-        let mut j = Joined::default();
-        j.plain("SAVEPOINT unit");
-        j.batch(&b);
-        let (sql, args, rows) = (j.sql, j.args, j.rows);
+        let (sql, args, rows) = b.joined(true);
         assert_eq!(
             sql,
             "SAVEPOINT unit;\nUPDATE a SET x = $1 WHERE id = $2;\nINSERT INTO b (p, q) VALUES ($3, $4);\nUPDATE c SET t = 'đã $ nhận' WHERE n = $14"

@@ -117,55 +117,12 @@ impl StoreOptions {
 }
 
 type Finisher = Box<dyn FnOnce(bool) + Send>;
-type Direct = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, (bool, Finisher)> + Send>;
-/// The first part of a deferred unit: its statements, or its finisher when it failed already.
-type Prepare = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<Ready, Finisher>> + Send>;
+type Run = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, (bool, Finisher)> + Send>;
 
-/// How a unit runs in the writer.
-enum Run {
-    /// The unit runs whole; `lazy`: see [`Store::write_batched`].
-    Direct { run: Direct, lazy: bool },
-    /// See [`Store::write_deferred`].
-    Deferred(Prepare),
-}
-
-/// A unit of work queued to a writer.
+/// A unit of work queued to a writer; `lazy`: see [`Store::write_batched`].
 struct Unit {
     run: Run,
-}
-
-/// What a deferred unit does with the outcome of its statements: its success and finisher.
-type Then = Box<dyn FnOnce(Result<(), StoreError>) -> (bool, Finisher) + Send>;
-/// What a deferred unit answers, given the outcome of its statements.
-pub(crate) type Answer<T> = Box<dyn FnOnce(Result<(), StoreError>) -> Result<T, StoreError> + Send>;
-
-/// A deferred unit whose statements are ready: what they are, how to read a database error,
-/// and what to do with the outcome (it gives the unit's success and its finisher).
-struct Ready {
-    batch: crate::batch::Batch,
-    error: fn(sqlx::Error) -> StoreError,
-    then: Then,
-}
-
-/// What the first part of a [`Store::write_deferred`] unit gives: the unit's statements, how
-/// to read a database error in them, and what the unit answers once they ran (on failure it
-/// must forget anything it remembered, such as a chain head).
-pub(crate) struct Later<T> {
-    pub batch: crate::batch::Batch,
-    pub error: fn(sqlx::Error) -> StoreError,
-    pub then: Answer<T>,
-}
-
-/// The finisher that answers a caller with `r`, or with `CommitFailed` when the group did not
-/// commit.
-fn answer<T: Send + 'static>(r: Result<T, StoreError>, otx: oneshot::Sender<Result<T, StoreError>>) -> Finisher {
-    Box::new(move |committed: bool| {
-        let answer = match r {
-            Ok(_) if !committed => Err(StoreError::CommitFailed),
-            other => other,
-        };
-        let _ = otx.send(answer);
-    })
+    lazy: bool,
 }
 
 /// Where the SQLite writer's savepoint for the running unit stands (see [`Store::write_batched`]).
@@ -453,67 +410,6 @@ impl Store {
         r
     }
 
-    /// A unit in two parts: the first (`f`) may read through the transaction and gives the
-    /// unit's statements as a [`crate::batch::Batch`] with what to answer once they ran
-    /// ([`Later`]). On SQLite the writer sends the statements of every such unit of a group
-    /// together, as one query with a savepoint around each unit — one round trip to the
-    /// connection's thread for many units instead of one each; a unit whose statement fails
-    /// is rolled back to its savepoint alone and the units after it are sent again. On
-    /// PostgreSQL the statements run as the unit's own, one after another.
-    ///
-    /// The first part must not write (its reads may not see what units before it in the group
-    /// will write).
-    pub(crate) async fn write_deferred<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<Later<T>, StoreError>> + Send + 'static,
-    {
-        let r = match (&self.db, &self.writer) {
-            (Db::Sqlite(_), Some(writer)) => {
-                let (otx, orx) = oneshot::channel::<Result<T, StoreError>>();
-                let prepare: Prepare = Box::new(move |tx: &mut Tx| {
-                    Box::pin(async move {
-                        match f(tx).await {
-                            Err(e) => Err(answer(Err(e), otx)),
-                            Ok(later) => Ok(Ready {
-                                batch: later.batch,
-                                error: later.error,
-                                then: Box::new(move |ran| {
-                                    let out = (later.then)(ran);
-                                    (out.is_ok(), answer(out, otx))
-                                }),
-                            }),
-                        }
-                    })
-                });
-                match writer
-                    .send(Unit {
-                        run: Run::Deferred(prepare),
-                    })
-                    .await
-                {
-                    Ok(()) => orx.await.map_err(|_| StoreError::WriterGone).and_then(|r| r),
-                    Err(_) => Err(StoreError::WriterGone),
-                }
-            }
-            _ => {
-                self.write_unit(
-                    move |tx| {
-                        Box::pin(async move {
-                            let later = f(tx).await?;
-                            let ran = later.batch.run_with(tx, later.error).await;
-                            (later.then)(ran)
-                        })
-                    },
-                    true,
-                )
-                .await
-            }
-        };
-        self.writes.fetch_add(1, Ordering::Release);
-        r
-    }
-
     /// How many units of work this process has finished so far (see [`Store::write`]).
     pub fn write_count(&self) -> u64 {
         self.writes.load(Ordering::Acquire)
@@ -527,16 +423,22 @@ impl Store {
         match (&self.db, &self.writer) {
             (_, Some(writer)) => {
                 let (otx, orx) = oneshot::channel::<Result<T, StoreError>>();
-                let run: Direct = Box::new(move |tx: &mut Tx| {
+                let run: Run = Box::new(move |tx: &mut Tx| {
                     Box::pin(async move {
                         let r = f(tx).await;
-                        (r.is_ok(), answer(r, otx))
+                        let ok = r.is_ok();
+                        let fin: Finisher = Box::new(move |committed: bool| {
+                            let answer = match r {
+                                Ok(_) if !committed => Err(StoreError::CommitFailed),
+                                other => other,
+                            };
+                            let _ = otx.send(answer);
+                        });
+                        (ok, fin)
                     })
                 });
                 writer
-                    .send(Unit {
-                        run: Run::Direct { run, lazy },
-                    })
+                    .send(Unit { run, lazy })
                     .await
                     .map_err(|_| StoreError::WriterGone)?;
                 orx.await.map_err(|_| StoreError::WriterGone)?
@@ -617,43 +519,18 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
         };
         let single = batch.len() == 1;
         let sqlite = matches!(pool, WriterPool::Sqlite(_));
-        let mut group = Group {
-            all_ok: true,
-            poisoned: false,
-            finishers: Vec::with_capacity(batch.len()),
-            ready: Vec::new(),
-            savepoints: !single,
-        };
+        let mut all_ok = true;
+        let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
         for unit in batch.drain(..) {
-            let (run, lazy) = match unit.run {
-                Run::Deferred(prepare) => {
-                    // Only the SQLite writer receives deferred units (see `write_deferred`).
-                    match prepare(&mut tx).await {
-                        Err(fin) => {
-                            crate::heads::end_unit(false);
-                            group.all_ok = false;
-                            group.finishers.push(fin);
-                        }
-                        Ok(ready) => {
-                            crate::heads::end_unit(true);
-                            group.ready.push(ready);
-                        }
-                    }
-                    continue;
-                }
-                Run::Direct { run, lazy } => (run, lazy),
-            };
-            // What the deferred units before this one wrote must be written first.
-            group.flush(&mut tx).await;
             // A lone unit needs no savepoint: if it fails, the whole transaction is rolled back.
             // SQLite keeps a stack of same-named savepoints, so it needs no RELEASE either
             // (ROLLBACK TO goes back to the newest one); PostgreSQL releases each, because many
             // open subtransactions slow every other session down.
             // A lazy unit on SQLite makes its savepoint with its first write (`write_batched`).
-            let lazy = lazy && sqlite && !single;
+            let lazy = unit.lazy && sqlite && !single;
             let eager = !single && !lazy && exec_tx(&mut tx, "SAVEPOINT unit").await;
             let state = if lazy { Savepoint::Pending } else { Savepoint::Managed };
-            let txr = &mut tx;
+            let (run, txr) = (unit.run, &mut tx);
             let (ok, fin, state) = SAVEPOINT
                 .scope(std::cell::Cell::new(state), async move {
                     let (ok, fin) = run(txr).await;
@@ -662,7 +539,7 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
                 .await;
             let sp = eager || state == Savepoint::Made;
             crate::heads::end_unit(ok);
-            group.all_ok &= ok;
+            all_ok &= ok;
             if sp {
                 if !ok {
                     exec_tx(&mut tx, "ROLLBACK TO SAVEPOINT unit").await;
@@ -671,27 +548,7 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
                     exec_tx(&mut tx, "RELEASE SAVEPOINT unit").await;
                 }
             }
-            group.finishers.push(fin);
-        }
-        group.flush(&mut tx).await;
-        let Group {
-            all_ok,
-            poisoned,
-            finishers,
-            ..
-        } = group;
-        // A statement that changed other rows than it said, in a joined query, cannot be undone
-        // alone (the statements after it ran): the whole group is undone and every caller told.
-        if poisoned {
-            let _ = match tx {
-                Tx::Sqlite(t) => t.rollback().await,
-                Tx::Postgres(t) => t.rollback().await,
-            };
-            crate::heads::end_group(false);
-            for fin in finishers {
-                fin(false);
-            }
-            continue;
+            finishers.push(fin);
         }
         let committed = if single && !all_ok {
             let _ = match tx {
@@ -715,71 +572,6 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
         crate::heads::end_group(committed);
         for fin in finishers {
             fin(committed);
-        }
-    }
-}
-
-/// A group being written by the SQLite or PostgreSQL writer.
-struct Group {
-    all_ok: bool,
-    /// See the end of `group_writer`.
-    poisoned: bool,
-    finishers: Vec<Finisher>,
-    /// Deferred units whose statements wait to be sent together.
-    ready: Vec<Ready>,
-    /// Whether units need savepoints (not in a group of one).
-    savepoints: bool,
-}
-
-impl Group {
-    /// Send the statements of every ready deferred unit as one query, each unit between
-    /// `SAVEPOINT unit` and `RELEASE SAVEPOINT unit`. When a statement fails, the units before
-    /// it are written, its unit is rolled back to its savepoint and fails, and the units after
-    /// it are sent again.
-    async fn flush(&mut self, tx: &mut Tx) {
-        let mut ready: std::collections::VecDeque<Ready> = std::mem::take(&mut self.ready).into();
-        while !ready.is_empty() {
-            let mut joined = crate::batch::Joined::default();
-            // Per unit: the index of its first statement (its savepoint, when there is one).
-            let mut starts = Vec::with_capacity(ready.len());
-            let mut statements = 0;
-            for r in ready.iter() {
-                starts.push(statements);
-                let n = r.batch.len();
-                if self.savepoints {
-                    joined.plain("SAVEPOINT unit");
-                }
-                joined.batch(&r.batch);
-                if self.savepoints {
-                    joined.plain("RELEASE SAVEPOINT unit");
-                }
-                statements += n + if self.savepoints { 2 } else { 0 };
-            }
-            let ran = joined.run_sqlite(tx).await;
-            if let Some(m) = ran.mismatch {
-                tracing::error!(error = %m, "a joined write changed other rows than it said; the group is undone");
-                self.poisoned = true;
-            }
-            let failed_at = ran.failed.as_ref().map(|(i, _)| *i);
-            // The unit the failing statement belongs to.
-            let failed_unit = failed_at.map(|i| starts.iter().rposition(|s| *s <= i).unwrap_or(0));
-            let done = failed_unit.unwrap_or(ready.len());
-            for r in ready.drain(..done) {
-                let (ok, fin) = (r.then)(Ok(()));
-                self.all_ok &= ok;
-                self.finishers.push(fin);
-            }
-            if let (Some((at, e)), Some(k)) = (ran.failed, failed_unit) {
-                let Some(r) = ready.pop_front() else { break };
-                // Its savepoint ran when the failure is after it: undo the unit alone.
-                if self.savepoints && at > starts[k] {
-                    exec_tx(tx, "ROLLBACK TO SAVEPOINT unit").await;
-                    exec_tx(tx, "RELEASE SAVEPOINT unit").await;
-                }
-                let (ok, fin) = (r.then)(Err((r.error)(e)));
-                self.all_ok &= ok;
-                self.finishers.push(fin);
-            }
         }
     }
 }

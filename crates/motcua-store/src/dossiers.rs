@@ -42,7 +42,7 @@ use std::collections::HashMap;
 use crate::batch::Batch;
 use crate::calendar::CalendarCache;
 use crate::catalog;
-use crate::db::{BoxFut, Db, Later, Store, Tx};
+use crate::db::{Db, Store, Tx};
 use crate::error::StoreError;
 use crate::events::{self, Actor, EventRow, NewEvent};
 use crate::time::{from_us, to_us};
@@ -1252,162 +1252,114 @@ async fn commit(
     if receipt.is_none() {
         decide(&rec.dossier, &cmd, at).map_err(transition)?;
     }
+    let actor = actor.clone();
     let dossier_id = rec.row.id.clone();
     let step_units: Vec<String> = rec.steps.iter().map(|s| s.unit_code.clone()).collect();
-    let work = Commit {
-        actor: actor.clone(),
-        at,
-        rec,
-        cmd,
-        changes,
-        receipt,
-        step_units,
-    };
-    // A receipt allocates its code first (a write): it runs whole. A command's statements are
-    // sent with the other commands of its group (`Store::write_deferred`).
-    let written = if work.receipt.is_some() {
-        store
-            .write_batched(move |tx| {
-                Box::pin(async move {
-                    let later = prepare_commit(tx, work).await?;
-                    let ran = later.batch.run_with(tx, later.error).await;
-                    (later.then)(ran)
-                })
-            })
-            .await
-    } else {
-        store.write_deferred(move |tx| prepare_commit(tx, work)).await
-    };
-    written.map(|rec| remember(store, rec)).inspect_err(|e| {
-        // A stale record must not be offered again (another process moved the dossier).
-        if matches!(e, StoreError::Conflict(_)) {
-            store.memory().dossiers.forget(&dossier_id);
-        }
-    })
-}
-
-/// What [`commit`] writes.
-struct Commit {
-    actor: Actor,
-    at: DateTime<Utc>,
-    rec: DossierRecord,
-    cmd: Command,
-    changes: Vec<StepChange>,
-    receipt: Option<ReceiptAfterGuidance>,
-    step_units: Vec<String>,
-}
-
-/// The statements of a commit, decided against the chain's head (a read); for a receipt the
-/// code is allocated first (a write, after the unit's savepoint).
-fn prepare_commit(tx: &mut Tx, work: Commit) -> BoxFut<'_, Result<Later<DossierRecord>, StoreError>> {
-    Box::pin(async move {
-        let Commit {
-            actor,
-            at,
-            rec,
-            cmd,
-            changes,
-            receipt,
-            step_units,
-        } = work;
-        let DossierRecord {
-            mut row,
-            dossier: d,
-            mut components,
-            mut steps,
-        } = rec;
-        let expected = row.version;
-        let mut step_units = step_units;
-        let cmd = match (&receipt, cmd) {
-            (Some(r), _) => {
-                crate::db::savepoint_now(tx).await?;
-                let code = allocate_code(tx, &r.plan.unit, at).await?;
-                Command::Receive {
-                    code,
-                    appointment: r.plan.appointment,
-                    steps: r.plan.steps.len() as u32,
-                }
-            }
-            (None, c) => c,
-        };
-        let event = decide(&d, &cmd, at).map_err(transition)?;
-        let mut next = d;
-        next.evolve(&event);
-        let mut batch = Batch::new();
-        let (seq, _) = events::append_in(
-            tx,
-            &mut batch,
-            NewEvent {
-                aggregate_type: AGGREGATE_TYPE,
-                aggregate_id: &row.id,
-                expected_seq: Some(expected),
-                kind: &format!("dossier.{}", event.kind()),
-                actor: &actor,
-                at,
-                payload: event_payload(
-                    &event,
-                    receipt.as_ref().map(|r| {
-                        (
-                            "present",
-                            json!(
-                                r.present
-                                    .iter()
-                                    .map(|p| json!({"index": p.index, "file_id": p.file_id}))
-                                    .collect::<Vec<_>>()
-                            ),
-                        )
-                    }),
-                ),
-            },
-        )
-        .await?;
-        if let Some(r) = &receipt {
-            insert_steps(&mut batch, &row.id, &r.plan.steps);
-            steps = planned_rows(&row.id, &r.plan.steps);
-            step_units = r.plan.steps.iter().map(|s| s.unit_code.clone()).collect();
-            for p in &r.present {
-                let mut rows = 0;
-                if let Some(c) = components.iter_mut().find(|c| c.position == p.index as i64) {
-                    c.present = true;
-                    if p.file_id.is_some() {
-                        c.file_id = p.file_id.clone();
+    store
+        .write_batched(move |tx| {
+            Box::pin(async move {
+                let DossierRecord {
+                    mut row,
+                    dossier: d,
+                    mut components,
+                    mut steps,
+                } = rec;
+                let expected = row.version;
+                let mut step_units = step_units;
+                let cmd = match (&receipt, cmd) {
+                    (Some(r), _) => {
+                        crate::db::savepoint_now(tx).await?;
+                        let code = allocate_code(tx, &r.plan.unit, at).await?;
+                        Command::Receive {
+                            code,
+                            appointment: r.plan.appointment,
+                            steps: r.plan.steps.len() as u32,
+                        }
                     }
-                    rows = 1;
+                    (None, c) => c,
+                };
+                let event = decide(&d, &cmd, at).map_err(transition)?;
+                let mut next = d;
+                next.evolve(&event);
+                let mut batch = Batch::new();
+                let (seq, _) = events::append_in(
+                    tx,
+                    &mut batch,
+                    NewEvent {
+                        aggregate_type: AGGREGATE_TYPE,
+                        aggregate_id: &row.id,
+                        expected_seq: Some(expected),
+                        kind: &format!("dossier.{}", event.kind()),
+                        actor: &actor,
+                        at,
+                        payload: event_payload(
+                            &event,
+                            receipt.as_ref().map(|r| {
+                                (
+                                    "present",
+                                    json!(
+                                        r.present
+                                            .iter()
+                                            .map(|p| json!({"index": p.index, "file_id": p.file_id}))
+                                            .collect::<Vec<_>>()
+                                    ),
+                                )
+                            }),
+                        ),
+                    },
+                )
+                .await?;
+                if let Some(r) = &receipt {
+                    insert_steps(&mut batch, &row.id, &r.plan.steps);
+                    steps = planned_rows(&row.id, &r.plan.steps);
+                    step_units = r.plan.steps.iter().map(|s| s.unit_code.clone()).collect();
+                    for p in &r.present {
+                        let mut rows = 0;
+                        if let Some(c) = components.iter_mut().find(|c| c.position == p.index as i64) {
+                            c.present = true;
+                            if p.file_id.is_some() {
+                                c.file_id = p.file_id.clone();
+                            }
+                            rows = 1;
+                        }
+                        batch.push(
+                            "UPDATE dossier_components SET present = TRUE, file_id = COALESCE($3, file_id) \
+                             WHERE dossier_id = $1 AND position = $2",
+                            vec![(&row.id).into(), (p.index as i64).into(), (&p.file_id).into()],
+                            rows,
+                        );
+                    }
                 }
-                batch.push(
-                    "UPDATE dossier_components SET present = TRUE, file_id = COALESCE($3, file_id) \
-                         WHERE dossier_id = $1 AND position = $2",
-                    vec![(&row.id).into(), (p.index as i64).into(), (&p.file_id).into()],
-                    rows,
-                );
-            }
-        }
-        for ch in &changes {
-            push_step_change(&mut batch, &row.id, ch, &steps);
-            change_step_rows(&mut steps, &row.id, ch);
-            if let StepChange::InsertPartner { after, steps, .. } = ch {
-                let at = (*after as usize + 1).min(step_units.len());
-                step_units.splice(at..at, steps.iter().map(|s| s.unit_code.clone()));
-            }
-        }
-        fill_row(&mut row, &next, &step_units, seq, to_us(at));
-        update_row(&mut batch, &row, expected);
-        crate::outbox::queue_dossier_mail(&mut batch, &row, &event, seq)?;
-        let id = row.id.clone();
-        Ok(Later {
-            batch,
-            error: fk_as_rejected,
-            then: Box::new(move |ran: Result<(), StoreError>| {
-                ran.inspect_err(|_| events::forget_head(AGGREGATE_TYPE, &id))?;
+                for ch in &changes {
+                    push_step_change(&mut batch, &row.id, ch, &steps);
+                    change_step_rows(&mut steps, &row.id, ch);
+                    if let StepChange::InsertPartner { after, steps, .. } = ch {
+                        let at = (*after as usize + 1).min(step_units.len());
+                        step_units.splice(at..at, steps.iter().map(|s| s.unit_code.clone()));
+                    }
+                }
+                fill_row(&mut row, &next, &step_units, seq, to_us(at));
+                update_row(&mut batch, &row, expected);
+                crate::outbox::queue_dossier_mail(&mut batch, &row, &event, seq)?;
+                batch.run_with(tx, fk_as_rejected).await.inspect_err(|_| {
+                    events::forget_head(AGGREGATE_TYPE, &row.id);
+                })?;
                 Ok(DossierRecord {
                     row,
                     dossier: next,
                     components,
                     steps,
                 })
-            }),
+            })
         })
-    })
+        .await
+        .map(|rec| remember(store, rec))
+        .inspect_err(|e| {
+            // A stale record must not be offered again (another process moved the dossier).
+            if matches!(e, StoreError::Conflict(_)) {
+                store.memory().dossiers.forget(&dossier_id);
+            }
+        })
 }
 
 /// Keep a record just written or read (unless a newer one is kept) and give back its row.
