@@ -274,6 +274,8 @@ impl Store {
                 SqliteSync::Normal => SqliteSynchronous::Normal,
             })
             .foreign_keys(true)
+            // Savepoint sub-journals (one per unit of a group) in memory, not in temporary files.
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(10));
         let write_pool = SqlitePoolOptions::new()
             .max_connections(1)
