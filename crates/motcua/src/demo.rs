@@ -20,7 +20,7 @@ pub struct DemoPerson {
 /// One person per role, and for every unit in the demo catalog's workflows (desk, the three
 /// appraising divisions, the Department's leadership) a specialist and a leader, so that a
 /// dossier can go through the pages step by step with the unit-scope rule.
-pub const PEOPLE: [DemoPerson; 16] = [
+pub const PEOPLE: [DemoPerson; 17] = [
     DemoPerson {
         username: "admin",
         password: "demo-admin-2026",
@@ -111,6 +111,14 @@ pub const PEOPLE: [DemoPerson; 16] = [
         password: "demo-specialist-2026",
         full_name: "Nguyễn Tiến Dũng",
         role: Role::Specialist,
+        unit: Some("000.00.00.H50"),
+    },
+    // … and its leader assigns and hands over inside the committee's part.
+    DemoPerson {
+        username: "phong",
+        password: "demo-leader-2026",
+        full_name: "Lê Văn Phong",
+        role: Role::Leader,
         unit: Some("000.00.00.H50"),
     },
     DemoPerson {
