@@ -590,3 +590,39 @@ async fn the_inspector_exports_the_filtered_log_as_csv() {
     assert!(r.body.contains("unit.created") && r.body.contains("Phòng Quản lý chuyên ngành"));
     assert!(!r.body.contains("user.created"));
 }
+
+/// Who a session is and what it may do is remembered between requests (no read per request);
+/// a change made through this server is seen by the very next request: a revoked role, then a
+/// deactivated account.
+#[tokio::test]
+async fn role_and_account_changes_take_effect_on_the_next_request() {
+    use motcua_store::events::Actor;
+    use motcua_store::identity;
+    let app = TestApp::sqlite_demo().await;
+    let (store, now) = (&app.db.store, chrono::Utc::now());
+    let mut c = app.login("lan", "demo-clerk-2026").await;
+    assert_eq!(app.get(&mut c, "/ho-so/tiep-nhan").await.status, 200);
+    assert_eq!(app.get(&mut c, "/ho-so/tiep-nhan").await.status, 200);
+    let lan = identity::get_user_by_username(store.db(), "lan")
+        .await
+        .unwrap()
+        .unwrap();
+    for g in identity::roles_of(store.db(), &lan.id).await.unwrap() {
+        identity::revoke_role(store, &Actor::system(), now, &g.id)
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.get(&mut c, "/ho-so/tiep-nhan").await.status, 403);
+    assert_eq!(app.get(&mut c, "/").await.status, 200);
+    let lan = identity::get_user_by_username(store.db(), "lan")
+        .await
+        .unwrap()
+        .unwrap();
+    identity::set_user_active(store, &Actor::system(), now, &lan.id, false, lan.version)
+        .await
+        .unwrap();
+    // No longer signed in: the desk sends the caller to the sign-in page.
+    let after = app.get(&mut c, "/ho-so/tiep-nhan").await;
+    assert_eq!(after.status, 303);
+    assert!(after.location().starts_with("/login"), "{}", after.location());
+}
