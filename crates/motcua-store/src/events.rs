@@ -86,8 +86,16 @@ pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<Appended, StoreError
     append_after(tx, &e, last_seq, prev_hash).await
 }
 
-/// Append after a known head.
-async fn append_after(tx: &mut Tx, e: &NewEvent<'_>, last_seq: i64, prev_hash: String) -> Result<Appended, StoreError> {
+/// The next link of a chain whose head is `last_seq`: checked against the version the writer
+/// saw, with its payload text, instant (µs) and hash.
+struct Link {
+    seq: i64,
+    payload: String,
+    at_us: i64,
+    hash: String,
+}
+
+fn next_link(e: &NewEvent<'_>, last_seq: i64, prev_hash: &str) -> Result<Link, StoreError> {
     if let Some(expected) = e.expected_seq
         && expected != last_seq
     {
@@ -99,18 +107,36 @@ async fn append_after(tx: &mut Tx, e: &NewEvent<'_>, last_seq: i64, prev_hash: S
     let seq = last_seq + 1;
     let payload = e.payload.to_string();
     let at_us = to_us(e.at);
-    let fields = EventFields {
-        aggregate_type: e.aggregate_type,
-        aggregate_id: e.aggregate_id,
+    let hash = audit::event_hash(
+        prev_hash,
+        &EventFields {
+            aggregate_type: e.aggregate_type,
+            aggregate_id: e.aggregate_id,
+            seq,
+            kind: e.kind,
+            actor_id: &e.actor.id,
+            actor_role: &e.actor.role,
+            actor_unit: &e.actor.unit,
+            occurred_at_us: at_us,
+            payload: &payload,
+        },
+    );
+    Ok(Link {
         seq,
-        kind: e.kind,
-        actor_id: &e.actor.id,
-        actor_role: &e.actor.role,
-        actor_unit: &e.actor.unit,
-        occurred_at_us: at_us,
-        payload: &payload,
-    };
-    let hash = audit::event_hash(&prev_hash, &fields);
+        payload,
+        at_us,
+        hash,
+    })
+}
+
+/// Append after a known head.
+async fn append_after(tx: &mut Tx, e: &NewEvent<'_>, last_seq: i64, prev_hash: String) -> Result<Appended, StoreError> {
+    let Link {
+        seq,
+        payload,
+        at_us,
+        hash,
+    } = next_link(e, last_seq, &prev_hash)?;
     let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO events (aggregate_type, aggregate_id, seq, kind, actor_id, actor_role, actor_unit, occurred_at, payload, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
@@ -153,31 +179,12 @@ pub async fn append_in(tx: &mut Tx, batch: &mut Batch, e: NewEvent<'_>) -> Resul
             head.map_or_else(|| (0, GENESIS_HASH.to_owned()), |h| (h.seq, h.hash))
         }
     };
-    if let Some(expected) = e.expected_seq
-        && expected != last_seq
-    {
-        return Err(StoreError::Conflict(format!(
-            "{}:{} is at version {last_seq}, not {expected}",
-            e.aggregate_type, e.aggregate_id
-        )));
-    }
-    let seq = last_seq + 1;
-    let payload = e.payload.to_string();
-    let at_us = to_us(e.at);
-    let hash = audit::event_hash(
-        &prev_hash,
-        &EventFields {
-            aggregate_type: e.aggregate_type,
-            aggregate_id: e.aggregate_id,
-            seq,
-            kind: e.kind,
-            actor_id: &e.actor.id,
-            actor_role: &e.actor.role,
-            actor_unit: &e.actor.unit,
-            occurred_at_us: at_us,
-            payload: &payload,
-        },
-    );
+    let Link {
+        seq,
+        payload,
+        at_us,
+        hash,
+    } = next_link(&e, last_seq, &prev_hash)?;
     batch.push(
         "INSERT INTO events (aggregate_type, aggregate_id, seq, kind, actor_id, actor_role, actor_unit, occurred_at, payload, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
