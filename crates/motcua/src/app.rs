@@ -19,7 +19,16 @@ pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
 
 /// The router and its route table over an open store.
 pub fn router(store: Store, config: &Config) -> (axum::Router, Vec<RouteSpec>) {
-    motcua_web::app(AppState::new(store, config.web()))
+    let state = AppState::new(store, config.web());
+    // The national calendar (a table of every day 1900–2101) is built once; build it now rather
+    // than in the first request that counts a deadline.
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        let warm = state.clone();
+        rt.spawn(async move {
+            let _ = warm.calendar.national(&warm.store, None).await;
+        });
+    }
+    motcua_web::app(state)
 }
 
 /// First run: when nobody exists yet, create `admin` with a one-time password (returned, to be

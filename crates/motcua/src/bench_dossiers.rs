@@ -99,6 +99,8 @@ async fn measure(
     let t = Instant::now();
     let staff = Arc::new(setup(store).await?);
     let state = motcua_web::AppState::new(store.clone(), crate::config::Config::default().web());
+    // As `motcua serve` does at start: the national calendar is built before the first request.
+    state.calendar.national(store, None).await?;
     let addr = serve(state).await?;
     println!(
         "setup (units, {} people with sessions, a two-step procedure): {:.1} s",
