@@ -1278,7 +1278,14 @@ async fn commit(
                     }
                     (None, c) => c,
                 };
-                let event = decide(&d, &cmd, at).map_err(transition)?;
+                let mut event = decide(&d, &cmd, at).map_err(transition)?;
+                // The verdict of the step this command closes (a send or return closes one too).
+                if let Some(verdict) = changes.iter().find_map(|ch| match ch {
+                    StepChange::Finish { verdict, .. } => Some(*verdict),
+                    _ => None,
+                }) {
+                    event = event.finishing_step(verdict);
+                }
                 let mut next = d;
                 next.evolve(&event);
                 let mut batch = Batch::new();

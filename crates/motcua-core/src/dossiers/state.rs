@@ -485,6 +485,18 @@ pub struct Event {
 }
 
 impl Event {
+    /// The step this event finishes (a hand-over, or a liên thông send or return that closes a
+    /// step row) was judged `verdict` against its slice (Mẫu 05, TT 01/2018): a late one is
+    /// marked [`Flag::StepLate`], once, so inspection finds it whichever command closed it.
+    pub fn finishing_step(mut self, verdict: StepVerdict) -> Self {
+        if verdict == StepVerdict::Late && !self.flags.contains(&Flag::StepLate) {
+            self.flags.push(Flag::StepLate);
+        }
+        self
+    }
+}
+
+impl Event {
     /// Event kind (e.g. `supplement_requested`).
     pub fn kind(&self) -> &'static str {
         self.command.event_kind()

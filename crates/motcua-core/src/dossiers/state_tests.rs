@@ -650,3 +650,24 @@ fn partner_steps_are_walked_inside_the_dossier_and_the_return_resumes_the_sender
     };
     assert_eq!(apply(&d, &send, at).unwrap_err().code(), "field_required");
 }
+
+/// Mẫu 05 (TT 01/2018): a step closed late is marked whichever command closed it — a
+/// hand-over already carries its verdict; a liên thông send or return gets it from the store.
+#[test]
+fn a_late_step_closed_by_a_send_or_return_is_marked_once_tt01_2018_mau_05() {
+    let at = t("2026-12-03T10:00:00+07:00");
+    let event = Event {
+        at,
+        command: Command::ReturnFromAgency,
+        from: DossierState::AtPartnerAgency,
+        to: DossierState::Processing,
+        previous_appointment: None,
+        flags: vec![],
+    };
+    assert!(event.clone().finishing_step(StepVerdict::OnTime).flags.is_empty());
+    assert!(event.clone().finishing_step(StepVerdict::Early).flags.is_empty());
+    let late = event
+        .finishing_step(StepVerdict::Late)
+        .finishing_step(StepVerdict::Late);
+    assert_eq!(late.flags, vec![Flag::StepLate]);
+}

@@ -7,7 +7,7 @@ use motcua_core::calendar::Duration;
 use motcua_core::catalog::{
     CaseVariant, Channel, ChannelSpec, Component, CopyType, Fee, FeeKind, ProcedureVersion, Requirement, WorkflowStep,
 };
-use motcua_core::dossiers::{Applicant, Command, DeadlineRules, Dossier, Person, ReturnMethod, StepVerdict};
+use motcua_core::dossiers::{Applicant, Command, DeadlineRules, Dossier, Flag, Person, ReturnMethod, StepVerdict};
 use motcua_core::identity::UnitCode;
 use motcua_store::calendar::CalendarCache;
 use motcua_store::dossiers::{self, Deadlines, InboxFilter, Intake, IntakeOutcome, PresentComponent};
@@ -1381,4 +1381,83 @@ async fn the_demo_dossiers_cover_every_state_and_the_special_cases() {
     .await;
     assert_eq!(partner_rows, 2);
     assert!(motcua_store::events::verify_all(db.store.db()).await.unwrap().ok());
+}
+
+/// Mẫu 05 (TT 01/2018): a step closed late by a liên thông send, and the partner's step closed
+/// late by the return, are marked `step_late` on their events, as a late hand-over is — the
+/// inspection module reads the marks, not the step rows.
+#[tokio::test]
+async fn late_steps_closed_by_send_and_return_are_marked() {
+    on_each_db("late_steps_closed_by_send_and_return_are_marked", |db| async move {
+        let s = &db.store;
+        let pid = setup(s).await;
+        let env = Env::new();
+        let now = t("2025-01-01T08:00:00+07:00");
+        identity::create_unit(
+            s,
+            &Actor::system(),
+            now,
+            NewUnit {
+                code: unit("000.00.16.H50"),
+                name: "Sở Y tế".into(),
+                name_en: "Department of Health".into(),
+                kind: "agency".into(),
+                parent_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        let d = dossiers::receive(
+            s,
+            env.dl(),
+            &clerk(),
+            t(FRIDAY_9),
+            intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
+        )
+        .await
+        .unwrap();
+        let assign = Command::Assign {
+            assignee: "hung".into(),
+        };
+        dossiers::apply_command(s, env.dl(), &clerk(), t("2026-11-27T10:00:00+07:00"), &d.id, 1, assign)
+            .await
+            .unwrap();
+        // Step 1 (3wd from Friday 10:00) was due Wednesday 10:00: sent on Friday, late.
+        let send = Command::SendToAgency {
+            agency: unit("000.00.16.H50"),
+            steps: vec![WorkflowStep {
+                name: "Thẩm định của Sở Y tế".into(),
+                unit_code: unit("000.00.16.H50"),
+                slice: Duration::WorkingDays(1),
+            }],
+        };
+        dossiers::apply_command(s, env.dl(), &clerk(), t("2026-12-04T10:00:00+07:00"), &d.id, 2, send)
+            .await
+            .unwrap();
+        // The partner's step (1wd from Friday 10:00) was due Monday 10:00: returned Tuesday.
+        let back = Command::ReturnFromAgency;
+        dossiers::apply_command(s, env.dl(), &clerk(), t("2026-12-08T10:00:00+07:00"), &d.id, 3, back)
+            .await
+            .unwrap();
+        let marks: Vec<(String, bool)> = dossiers::history(s.db(), &d.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.row.kind, h.event.flags.contains(&Flag::StepLate)))
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                ("dossier.received".to_owned(), false),
+                ("dossier.assigned".to_owned(), false),
+                ("dossier.sent_to_agency".to_owned(), true),
+                ("dossier.returned_from_agency".to_owned(), true),
+            ]
+        );
+        let rec = dossiers::get(s.db(), &d.id).await.unwrap().unwrap();
+        let verdicts: Vec<Option<&str>> = rec.steps.iter().map(|s| s.verdict.as_deref()).collect();
+        assert_eq!(verdicts, [Some("late"), Some("late"), None]);
+        db
+    })
+    .await;
 }
