@@ -57,8 +57,10 @@ impl Default for Memory {
     fn default() -> Self {
         Memory {
             generations: Generations::default(),
-            dossiers: Bounded::new(50_000),
-            dossier_codes: Bounded::new(200_000),
+            // A record is a few kilobytes: 8,192 of them stay within tens of megabytes and hold
+            // every dossier being worked on at once in a whole province.
+            dossiers: Bounded::new(8_192),
+            dossier_codes: Bounded::new(65_536),
             versions: Bounded::new(4_096),
             users: Remembered::new(Topic::Identity, 100_000),
             units: Remembered::new(Topic::Identity, 1),
