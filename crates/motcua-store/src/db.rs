@@ -365,9 +365,7 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
     {
-        let r = self.write_unit(f, false).await;
-        self.writes.fetch_add(1, Ordering::Release);
-        r
+        self.write_unit(f, false).await
     }
 
     /// [`Store::write`] for a unit whose writes all go through [`crate::batch::Batch`] (or come
@@ -379,9 +377,7 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
     {
-        let r = self.write_unit(f, true).await;
-        self.writes.fetch_add(1, Ordering::Release);
-        r
+        self.write_unit(f, true).await
     }
 
     /// The generation of a topic: how many writes to it this process has made (see
@@ -418,6 +414,16 @@ impl Store {
     }
 
     async fn write_unit<T, F>(&self, f: F, lazy: bool) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        let r = self.run_unit(f, lazy).await;
+        self.writes.fetch_add(1, Ordering::Release);
+        r
+    }
+
+    async fn run_unit<T, F>(&self, f: F, lazy: bool) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,

@@ -70,20 +70,22 @@ pub async fn append(tx: &mut Tx, e: NewEvent<'_>) -> Result<Appended, StoreError
             other => return other,
         }
     }
+    let (last_seq, prev_hash) = read_head(tx, e.aggregate_type, e.aggregate_id).await?;
+    append_after(tx, &e, last_seq, prev_hash).await
+}
+
+/// The last sequence number and hash of a chain, read in `tx` (the genesis of an empty one).
+async fn read_head(tx: &mut Tx, aggregate_type: &str, aggregate_id: &str) -> Result<(i64, String), StoreError> {
     let head: Option<Head> = on_tx!(tx, |c| {
         sqlx::query_as::<_, Head>(
             "SELECT seq, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY seq DESC LIMIT 1",
         )
-        .bind(e.aggregate_type)
-        .bind(e.aggregate_id)
+        .bind(aggregate_type)
+        .bind(aggregate_id)
         .fetch_optional(c)
         .await
     })?;
-    let (last_seq, prev_hash) = match head {
-        Some(h) => (h.seq, h.hash),
-        None => (0, GENESIS_HASH.to_owned()),
-    };
-    append_after(tx, &e, last_seq, prev_hash).await
+    Ok(head.map_or_else(|| (0, GENESIS_HASH.to_owned()), |h| (h.seq, h.hash)))
 }
 
 /// The next link of a chain whose head is `last_seq`: checked against the version the writer
@@ -166,18 +168,7 @@ async fn append_after(tx: &mut Tx, e: &NewEvent<'_>, last_seq: i64, prev_hash: S
 pub async fn append_in(tx: &mut Tx, batch: &mut Batch, e: NewEvent<'_>) -> Result<(i64, String), StoreError> {
     let (last_seq, prev_hash) = match crate::heads::get(e.aggregate_type, e.aggregate_id) {
         Some(h) => h,
-        None => {
-            let head: Option<Head> = on_tx!(tx, |c| {
-                sqlx::query_as::<_, Head>(
-                "SELECT seq, hash FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY seq DESC LIMIT 1",
-            )
-            .bind(e.aggregate_type)
-            .bind(e.aggregate_id)
-            .fetch_optional(c)
-            .await
-            })?;
-            head.map_or_else(|| (0, GENESIS_HASH.to_owned()), |h| (h.seq, h.hash))
-        }
+        None => read_head(tx, e.aggregate_type, e.aggregate_id).await?,
     };
     let Link {
         seq,

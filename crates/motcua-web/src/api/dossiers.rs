@@ -896,10 +896,7 @@ async fn check_guided_receipt(
     if !matches!(rec.dossier.state, DossierState::Submitted | DossierState::Guided) {
         return Ok(());
     }
-    let Some(v) = catalog::version(st.store.db(), &rec.row.version_id).await? else {
-        return Ok(());
-    };
-    let Ok(version) = serde_json::from_str::<ProcedureVersion>(&v.document) else {
+    let Ok(version) = dossiers::pinned_version(&st.store, &rec.row.version_id).await else {
         return Ok(());
     };
     let Some(channel) = u8::try_from(rec.row.channel).ok().and_then(Channel::from_code) else {

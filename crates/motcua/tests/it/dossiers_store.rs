@@ -186,6 +186,30 @@ async fn remembered_is_stored(s: &Store, id: &str) {
     );
 }
 
+/// `n` receipts at Friday 9:00, all at once; the i-th intake changed by `change` first.
+async fn receive_at_once(
+    store: &Store,
+    pid: &str,
+    n: usize,
+    change: fn(usize, &mut Intake),
+) -> Vec<Result<dossiers::DossierRow, StoreError>> {
+    let env = Arc::new(Env::new());
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (s, env) = (store.clone(), env.clone());
+        let mut intake = intake(pid, &[0, 1, 2], IntakeOutcome::Receive);
+        change(i, &mut intake);
+        tasks.push(tokio::spawn(async move {
+            dossiers::receive(&s, env.dl(), &clerk(), t(FRIDAY_9), intake).await
+        }));
+    }
+    let mut out = Vec::with_capacity(n);
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
 async fn count(s: &Store, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     match s.db() {
@@ -293,29 +317,11 @@ async fn twenty_concurrent_receipts_get_distinct_gap_free_codes() {
         "twenty_concurrent_receipts_get_distinct_gap_free_codes",
         |db| async move {
             let pid = setup(&db.store).await;
-            let env = Arc::new(Env::new());
-            let at = t(FRIDAY_9);
-            let mut tasks = Vec::new();
-            for _ in 0..20 {
-                let (s, env, pid) = (db.store.clone(), env.clone(), pid.clone());
-                tasks.push(tokio::spawn(async move {
-                    dossiers::receive(
-                        &s,
-                        env.dl(),
-                        &clerk(),
-                        at,
-                        intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-                    )
-                    .await
-                    .unwrap()
-                    .code
-                    .unwrap()
-                }));
-            }
-            let mut codes = Vec::new();
-            for task in tasks {
-                codes.push(task.await.unwrap());
-            }
+            let mut codes: Vec<String> = receive_at_once(&db.store, &pid, 20, |_, _| {})
+                .await
+                .into_iter()
+                .map(|r| r.unwrap().code.unwrap())
+                .collect();
             codes.sort();
             let expected: Vec<String> = (1..=20).map(|n| format!("000.00.15.H50-261127-{n:04}")).collect();
             assert_eq!(codes, expected);
@@ -335,22 +341,15 @@ async fn a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing() {
         "a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing",
         |db| async move {
             let pid = setup(&db.store).await;
-            let env = Arc::new(Env::new());
-            let at = t(FRIDAY_9);
-            let mut tasks = Vec::new();
-            for i in 0..24 {
-                let (s, env, pid) = (db.store.clone(), env.clone(), pid.clone());
-                tasks.push(tokio::spawn(async move {
-                    let mut intake = intake(&pid, &[0, 1, 2], IntakeOutcome::Receive);
-                    if i % 3 == 0 {
-                        intake.present[0].file_id = Some(format!("no-such-file-{i}"));
-                    }
-                    dossiers::receive(&s, env.dl(), &clerk(), at, intake).await
-                }));
-            }
+            let outcomes = receive_at_once(&db.store, &pid, 24, |i, intake| {
+                if i % 3 == 0 {
+                    intake.present[0].file_id = Some(format!("no-such-file-{i}"));
+                }
+            })
+            .await;
             let (mut codes, mut refused) = (Vec::new(), 0);
-            for task in tasks {
-                match task.await.unwrap() {
+            for outcome in outcomes {
+                match outcome {
                     Ok(row) => codes.push(row.code.unwrap()),
                     Err(StoreError::Rejected {
                         code: "file_unknown", ..
@@ -377,13 +376,13 @@ async fn a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing() {
     .await;
 }
 
-/// Commands of one group are sent to SQLite together (`Store::write_deferred`); one whose
-/// statement fails — here because another process appended to its chain behind this one's
-/// back — is undone alone, the others are written whole, and its next try starts afresh.
+/// Commands that share a group commit stay apart: one whose statement fails — here because
+/// another process appended to its chain behind this one's back — is undone alone (to its
+/// savepoint), the others are written whole, and its next try starts afresh.
 #[tokio::test]
-async fn a_command_failing_in_a_joined_group_is_undone_alone() {
+async fn a_command_failing_in_a_group_is_undone_alone() {
     on_each_db(
-        "a_command_failing_in_a_joined_group_is_undone_alone",
+        "a_command_failing_in_a_group_is_undone_alone",
         |db| async move {
             let pid = setup(&db.store).await;
             let env = Arc::new(Env::new());
