@@ -556,7 +556,10 @@ pub async fn receive(
 
     let (name, folded, phone, id_number) = applicant_columns(&intake.applicant);
     let applicant_json = serde_json::to_string(&intake.applicant).unwrap_or_default();
-    let id = uuid::Uuid::new_v4().to_string();
+    // Time-ordered (UUIDv7), so the dossiers being worked on sit together at the end of every
+    // index keyed by dossier id (the event log's chain key, the steps, the checklist): a group
+    // commit then writes a few shared pages instead of one page per dossier (BENCHMARKS.md).
+    let id = uuid::Uuid::now_v7().to_string();
     let now = to_us(at);
     if let Some(p) = intake.present.iter().find(|p| p.quantity == Some(0)) {
         return Err(StoreError::rejected(
@@ -1692,34 +1695,78 @@ pub struct InboxFilter {
 
 /// The work inbox, soonest appointment first. A dossier awaiting a supplement has its clock
 /// paused, so the due-date filters leave it out.
+///
+/// Only the filters given become conditions, so both databases can serve "mine" and "my unit's
+/// queue" from their indexes (`dossiers_assignee`, `dossiers_unit`); a condition written as
+/// `($1 IS NULL OR assignee = $1)` would make SQLite read every dossier.
 pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreError> {
+    enum Value {
+        Text(String),
+        Int(i64),
+    }
     let per_page = if f.per_page == 0 { 50 } else { f.per_page.min(500) };
-    let query = f.query.as_deref().map(fold).filter(|q| !q.is_empty());
-    let due_filter = f.near_due_before.is_some() || f.overdue_at.is_some() || f.not_overdue_at.is_some();
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    // A condition with one `?`, numbered after the values already bound.
+    let when = |conditions: &mut Vec<String>, values: &mut Vec<Value>, condition: &str, value: Value| {
+        values.push(value);
+        conditions.push(condition.replace('?', &format!("${}", values.len())));
+    };
+    if let Some(a) = &f.assignee {
+        when(&mut conditions, &mut values, "assignee = ?", Value::Text(a.clone()));
+    }
+    if let Some(u) = &f.unit {
+        when(&mut conditions, &mut values, "current_unit = ?", Value::Text(u.clone()));
+    }
+    if f.open_only {
+        conditions.push("is_open = TRUE".into());
+    }
+    if let Some(st) = &f.state {
+        when(&mut conditions, &mut values, "state = ?", Value::Text(st.clone()));
+    }
+    if let Some(t) = f.near_due_before {
+        when(&mut conditions, &mut values, "appointment <= ?", Value::Int(to_us(t)));
+    }
+    if let Some(t) = f.not_overdue_at {
+        when(&mut conditions, &mut values, "appointment >= ?", Value::Int(to_us(t)));
+    }
+    if let Some(t) = f.overdue_at {
+        when(&mut conditions, &mut values, "appointment < ?", Value::Int(to_us(t)));
+    }
+    if f.near_due_before.is_some() || f.overdue_at.is_some() || f.not_overdue_at.is_some() {
+        conditions.push("appointment IS NOT NULL AND state <> 'awaiting_supplement'".into());
+    }
+    if let Some(q) = f.query.as_deref().map(fold).filter(|q| !q.is_empty()) {
+        when(
+            &mut conditions,
+            &mut values,
+            "search_text LIKE '%' || ? || '%'",
+            Value::Text(q),
+        );
+    }
+    values.push(Value::Int(i64::from(per_page)));
+    let limit = format!("LIMIT ${}", values.len());
+    values.push(Value::Int(i64::from(f.page) * i64::from(per_page)));
+    let offset = format!("OFFSET ${}", values.len());
     let sql = format!(
-        "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE ($1 IS NULL OR assignee = $1) AND ($2 IS NULL OR current_unit = $2) \
-         AND ($3 = 0 OR is_open = TRUE) AND ($4 IS NULL OR state = $4) \
-         AND ($5 IS NULL OR appointment <= $5) AND ($6 IS NULL OR appointment >= $6) AND ($7 IS NULL OR appointment < $7) \
-         AND ($8 = 0 OR (appointment IS NOT NULL AND state <> 'awaiting_supplement')) \
-         AND ($9 IS NULL OR search_text LIKE '%' || $9 || '%') \
-         ORDER BY CASE WHEN appointment IS NULL THEN 1 ELSE 0 END, appointment, created_at, id LIMIT $10 OFFSET $11"
+        "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE {} \
+         ORDER BY CASE WHEN appointment IS NULL THEN 1 ELSE 0 END, appointment, created_at, id {limit} {offset}",
+        if conditions.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            conditions.join(" AND ")
+        }
     );
-    Ok(on_db!(db, |p| sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(
-        sql.as_str()
-    ))
-    .bind(&f.assignee)
-    .bind(&f.unit)
-    .bind(i64::from(f.open_only))
-    .bind(&f.state)
-    .bind(f.near_due_before.map(to_us))
-    .bind(f.not_overdue_at.map(to_us))
-    .bind(f.overdue_at.map(to_us))
-    .bind(i64::from(due_filter))
-    .bind(&query)
-    .bind(i64::from(per_page))
-    .bind(i64::from(f.page) * i64::from(per_page))
-    .fetch_all(p)
-    .await)?)
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()));
+        for v in &values {
+            q = match v {
+                Value::Text(t) => q.bind(t),
+                Value::Int(i) => q.bind(*i),
+            };
+        }
+        q.fetch_all(p).await
+    })?)
 }
 
 /// The dossier recorded with an intake key (the desk form's one-time key), if any: a second
