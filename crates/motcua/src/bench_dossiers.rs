@@ -110,6 +110,7 @@ async fn measure(
 
     // The timed run: every client takes the next dossier until all are done.
     let next = Arc::new(AtomicUsize::new(0));
+    let written_before = bytes_written();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for k in 0..clients.max(1) {
@@ -134,6 +135,7 @@ async fn measure(
         }
     }
     let secs = started.elapsed().as_secs_f64();
+    let written = bytes_written().zip(written_before).map(|(a, b)| a.saturating_sub(b));
     let transitions: usize = per_step.iter().map(Vec::len).sum();
     let rate = transitions as f64 / secs;
 
@@ -164,7 +166,9 @@ async fn measure(
         let rows = rows.clone();
         Arc::new(move |id: i64| rows[id as usize % rows.len()].clone())
     };
+    let raw_before = bytes_written();
     let raw = raw_insert_rate(store, n, 1, row_of.clone()).await?;
+    let raw_written = bytes_written().zip(raw_before).map(|(a, b)| a.saturating_sub(b));
     let bulk = raw_insert_rate(store, n, 500, row_of).await?;
 
     println!(
@@ -187,6 +191,15 @@ async fn measure(
         "raw limit, the same {n} event rows (average payload {avg_payload:.0} bytes, row text {avg_row:.0} bytes): \
          batched {raw:.0} rows/s (1 INSERT a row, 5,000 a transaction); bulk {bulk:.0} rows/s (500 rows an INSERT)"
     );
+    if let (Some(w), Some(r)) = (written, raw_written) {
+        // Log pages, checkpoints and the PostgreSQL server's own writes are not all counted
+        // here (a server process is not this one); on SQLite this is the database's writing.
+        println!(
+            "written to disk by this process: {:.1} KB a transition; the limit {:.0} bytes a row",
+            w as f64 / transitions.max(1) as f64 / 1024.0,
+            r as f64 / n.max(1) as f64
+        );
+    }
     let ratio = rate / raw;
     let verdict = match store.db() {
         motcua_store::Db::Sqlite(_) if ratio >= TARGET_RATIO => "target ≥ 33 % met",
@@ -232,6 +245,17 @@ fn print_latencies(name: &str, mut lat: Latencies) {
         lat.percentile(99.0) / 1000.0,
         lat.percentile(100.0) / 1000.0
     );
+}
+
+/// Bytes this process has caused to be written to storage so far (Linux `/proc/self/io`).
+fn bytes_written() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn load_average() -> String {
