@@ -1693,45 +1693,111 @@ pub struct InboxFilter {
     pub per_page: u32,
 }
 
+/// A value bound to an inbox query.
+enum InboxValue {
+    Text(String),
+    Int(i64),
+}
+
 /// The work inbox, soonest appointment first. A dossier awaiting a supplement has its clock
 /// paused, so the due-date filters leave it out.
-///
-/// Only the filters given become conditions, so both databases can serve "mine" and "my unit's
-/// queue" from their indexes (`dossiers_assignee`, `dossiers_unit`); a condition written as
-/// `($1 IS NULL OR assignee = $1)` would make SQLite read every dossier.
 pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreError> {
-    enum Value {
-        Text(String),
-        Int(i64),
-    }
+    let (sql, values) = inbox_query(f, DOSSIER_COLUMNS);
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()));
+        for v in &values {
+            q = match v {
+                InboxValue::Text(t) => q.bind(t),
+                InboxValue::Int(i) => q.bind(*i),
+            };
+        }
+        q.fetch_all(p).await
+    })?)
+}
+
+/// How the database will read [`inbox`] for `f` (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
+/// `EXPLAIN`), one line each: for an operator looking into a slow inbox, and for the test that
+/// keeps the inbox on its indexes.
+pub async fn inbox_plan(db: &Db, f: &InboxFilter) -> Result<Vec<String>, StoreError> {
+    use sqlx::Row;
+    let (sql, values) = inbox_query(f, "id");
+    let (explain, column) = match db {
+        Db::Sqlite(_) => (format!("EXPLAIN QUERY PLAN {sql}"), "detail"),
+        Db::Postgres(_) => (format!("EXPLAIN {sql}"), "QUERY PLAN"),
+    };
+    Ok(on_db!(db, |p| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(explain.as_str()));
+        for v in &values {
+            q = match v {
+                InboxValue::Text(t) => q.bind(t),
+                InboxValue::Int(i) => q.bind(*i),
+            };
+        }
+        q.fetch_all(p)
+            .await
+            .and_then(|rows| rows.iter().map(|r| r.try_get::<String, _>(column)).collect())
+    })?)
+}
+
+/// The inbox query for `f` and its values. Only the filters given become conditions, so "mine"
+/// and "my unit's queue" are served from their indexes (`dossiers_assignee`, `dossiers_unit`)
+/// by any planner: a condition written as `($1 IS NULL OR assignee = $1)` is index-friendly only
+/// where the planner looks at the bound value (the SQLite linked here does; PostgreSQL's generic
+/// plans and older SQLite read every dossier).
+fn inbox_query(f: &InboxFilter, columns: &str) -> (String, Vec<InboxValue>) {
     let per_page = if f.per_page == 0 { 50 } else { f.per_page.min(500) };
     let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
+    let mut values: Vec<InboxValue> = Vec::new();
     // A condition with one `?`, numbered after the values already bound.
-    let when = |conditions: &mut Vec<String>, values: &mut Vec<Value>, condition: &str, value: Value| {
+    let when = |conditions: &mut Vec<String>, values: &mut Vec<InboxValue>, condition: &str, value: InboxValue| {
         values.push(value);
         conditions.push(condition.replace('?', &format!("${}", values.len())));
     };
     if let Some(a) = &f.assignee {
-        when(&mut conditions, &mut values, "assignee = ?", Value::Text(a.clone()));
+        when(
+            &mut conditions,
+            &mut values,
+            "assignee = ?",
+            InboxValue::Text(a.clone()),
+        );
     }
     if let Some(u) = &f.unit {
-        when(&mut conditions, &mut values, "current_unit = ?", Value::Text(u.clone()));
+        when(
+            &mut conditions,
+            &mut values,
+            "current_unit = ?",
+            InboxValue::Text(u.clone()),
+        );
     }
     if f.open_only {
         conditions.push("is_open = TRUE".into());
     }
     if let Some(st) = &f.state {
-        when(&mut conditions, &mut values, "state = ?", Value::Text(st.clone()));
+        when(&mut conditions, &mut values, "state = ?", InboxValue::Text(st.clone()));
     }
     if let Some(t) = f.near_due_before {
-        when(&mut conditions, &mut values, "appointment <= ?", Value::Int(to_us(t)));
+        when(
+            &mut conditions,
+            &mut values,
+            "appointment <= ?",
+            InboxValue::Int(to_us(t)),
+        );
     }
     if let Some(t) = f.not_overdue_at {
-        when(&mut conditions, &mut values, "appointment >= ?", Value::Int(to_us(t)));
+        when(
+            &mut conditions,
+            &mut values,
+            "appointment >= ?",
+            InboxValue::Int(to_us(t)),
+        );
     }
     if let Some(t) = f.overdue_at {
-        when(&mut conditions, &mut values, "appointment < ?", Value::Int(to_us(t)));
+        when(
+            &mut conditions,
+            &mut values,
+            "appointment < ?",
+            InboxValue::Int(to_us(t)),
+        );
     }
     if f.near_due_before.is_some() || f.overdue_at.is_some() || f.not_overdue_at.is_some() {
         conditions.push("appointment IS NOT NULL AND state <> 'awaiting_supplement'".into());
@@ -1741,15 +1807,15 @@ pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreErr
             &mut conditions,
             &mut values,
             "search_text LIKE '%' || ? || '%'",
-            Value::Text(q),
+            InboxValue::Text(q),
         );
     }
-    values.push(Value::Int(i64::from(per_page)));
+    values.push(InboxValue::Int(i64::from(per_page)));
     let limit = format!("LIMIT ${}", values.len());
-    values.push(Value::Int(i64::from(f.page) * i64::from(per_page)));
+    values.push(InboxValue::Int(i64::from(f.page) * i64::from(per_page)));
     let offset = format!("OFFSET ${}", values.len());
     let sql = format!(
-        "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE {} \
+        "SELECT {columns} FROM dossiers WHERE {} \
          ORDER BY CASE WHEN appointment IS NULL THEN 1 ELSE 0 END, appointment, created_at, id {limit} {offset}",
         if conditions.is_empty() {
             "TRUE".to_owned()
@@ -1757,16 +1823,7 @@ pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreErr
             conditions.join(" AND ")
         }
     );
-    Ok(on_db!(db, |p| {
-        let mut q = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()));
-        for v in &values {
-            q = match v {
-                Value::Text(t) => q.bind(t),
-                Value::Int(i) => q.bind(*i),
-            };
-        }
-        q.fetch_all(p).await
-    })?)
+    (sql, values)
 }
 
 /// The dossier recorded with an intake key (the desk form's one-time key), if any: a second

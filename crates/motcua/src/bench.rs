@@ -205,10 +205,29 @@ fn bench_event_row(id: i64) -> RawRow {
     }
 }
 
+/// How many times the raw limit is measured; the best run counts.
+pub const RAW_TRIALS: usize = 3;
+
 /// The raw limit: `n` rows made by `row` (same columns, same sizes as the events measured),
 /// `per_statement` rows per `INSERT`, 5,000 per transaction, into a bare table (no index, no
-/// hash computed, no answer per row) on the same disk with the same settings.
+/// hash computed, no answer per row) on the same disk with the same settings. The best of three
+/// runs: from one run to the next it moved by half on the 2-core machine (it is one round trip
+/// to the connection's thread per row, so it follows thread scheduling more than the disk), and
+/// the best run is the nearest to what the database can do — the stricter denominator.
 pub async fn raw_insert_rate(
+    store: &Store,
+    n: usize,
+    per_statement: usize,
+    row: std::sync::Arc<dyn Fn(i64) -> RawRow + Send + Sync>,
+) -> anyhow::Result<f64> {
+    let mut best: f64 = 0.0;
+    for _ in 0..RAW_TRIALS {
+        best = best.max(raw_insert_once(store, n, per_statement, row.clone()).await?);
+    }
+    Ok(best)
+}
+
+async fn raw_insert_once(
     store: &Store,
     n: usize,
     per_statement: usize,

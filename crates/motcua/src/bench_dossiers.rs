@@ -191,13 +191,12 @@ async fn measure(
         "raw limit, the same {n} event rows (average payload {avg_payload:.0} bytes, row text {avg_row:.0} bytes): \
          batched {raw:.0} rows/s (1 INSERT a row, 5,000 a transaction); bulk {bulk:.0} rows/s (500 rows an INSERT)"
     );
-    if let (Some(w), Some(r)) = (written, raw_written) {
-        // Log pages, checkpoints and the PostgreSQL server's own writes are not all counted
-        // here (a server process is not this one); on SQLite this is the database's writing.
+    // SQLite only: PostgreSQL writes from its own processes.
+    if let (Some(w), Some(r), motcua_store::Db::Sqlite(_)) = (written, raw_written, store.db()) {
         println!(
             "written to disk by this process: {:.1} KB a transition; the limit {:.0} bytes a row",
             w as f64 / transitions.max(1) as f64 / 1024.0,
-            r as f64 / n.max(1) as f64
+            r as f64 / (n * crate::bench::RAW_TRIALS).max(1) as f64
         );
     }
     let ratio = rate / raw;

@@ -1079,6 +1079,39 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             .await
             .unwrap();
             assert_eq!(ids(mine), [a.id.as_str()]);
+            // "Mine" and "my unit's queue" are read through their indexes, not by reading every
+            // dossier (SQLite; PostgreSQL's planner rightly scans a table this small).
+            if s.kind() == motcua_store::db::DbKind::Sqlite {
+                for (f, index) in [
+                    (
+                        InboxFilter {
+                            assignee: Some("hung".into()),
+                            open_only: true,
+                            ..Default::default()
+                        },
+                        "dossiers_assignee",
+                    ),
+                    (
+                        InboxFilter {
+                            unit: Some(UNIT.into()),
+                            open_only: true,
+                            overdue_at: Some(t(FRIDAY_9)),
+                            ..Default::default()
+                        },
+                        "dossiers_unit",
+                    ),
+                ] {
+                    let plan = dossiers::inbox_plan(s.db(), &f).await.unwrap().join(" / ");
+                    assert!(plan.contains(&format!("USING INDEX {index}")), "{plan}");
+                }
+            } else {
+                assert!(
+                    !dossiers::inbox_plan(s.db(), &InboxFilter::default())
+                        .await
+                        .unwrap()
+                        .is_empty()
+                );
+            }
             let unit_queue = dossiers::inbox(
                 s.db(),
                 &InboxFilter {
