@@ -101,6 +101,7 @@ macro_rules! bind_all {
         q
     }};
 }
+pub(crate) use bind_all;
 
 impl Batch {
     pub fn new() -> Self {

@@ -39,7 +39,7 @@
 
 use std::collections::HashMap;
 
-use crate::batch::Batch;
+use crate::batch::{Arg, Batch};
 use crate::calendar::CalendarCache;
 use crate::catalog;
 use crate::db::{Db, Store, Tx};
@@ -1693,25 +1693,17 @@ pub struct InboxFilter {
     pub per_page: u32,
 }
 
-/// A value bound to an inbox query.
-enum InboxValue {
-    Text(String),
-    Int(i64),
-}
-
 /// The work inbox, soonest appointment first. A dossier awaiting a supplement has its clock
 /// paused, so the due-date filters leave it out.
 pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreError> {
     let (sql, values) = inbox_query(f, DOSSIER_COLUMNS);
     Ok(on_db!(db, |p| {
-        let mut q = sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str()));
-        for v in &values {
-            q = match v {
-                InboxValue::Text(t) => q.bind(t),
-                InboxValue::Int(i) => q.bind(*i),
-            };
-        }
-        q.fetch_all(p).await
+        crate::batch::bind_all!(
+            sqlx::query_as::<_, DossierRow>(sqlx::AssertSqlSafe(sql.as_str())),
+            values
+        )
+        .fetch_all(p)
+        .await
     })?)
 }
 
@@ -1726,14 +1718,8 @@ pub async fn inbox_plan(db: &Db, f: &InboxFilter) -> Result<Vec<String>, StoreEr
         Db::Postgres(_) => (format!("EXPLAIN {sql}"), "QUERY PLAN"),
     };
     Ok(on_db!(db, |p| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(explain.as_str()));
-        for v in &values {
-            q = match v {
-                InboxValue::Text(t) => q.bind(t),
-                InboxValue::Int(i) => q.bind(*i),
-            };
-        }
-        q.fetch_all(p)
+        crate::batch::bind_all!(sqlx::query(sqlx::AssertSqlSafe(explain.as_str())), values)
+            .fetch_all(p)
             .await
             .and_then(|rows| rows.iter().map(|r| r.try_get::<String, _>(column)).collect())
     })?)
@@ -1744,75 +1730,38 @@ pub async fn inbox_plan(db: &Db, f: &InboxFilter) -> Result<Vec<String>, StoreEr
 /// by any planner: a condition written as `($1 IS NULL OR assignee = $1)` is index-friendly only
 /// where the planner looks at the bound value (the SQLite linked here does; PostgreSQL's generic
 /// plans and older SQLite read every dossier).
-fn inbox_query(f: &InboxFilter, columns: &str) -> (String, Vec<InboxValue>) {
+fn inbox_query(f: &InboxFilter, columns: &str) -> (String, Vec<Arg>) {
     let per_page = if f.per_page == 0 { 50 } else { f.per_page.min(500) };
+    let at = |t: Option<DateTime<Utc>>| t.map(|t| Arg::Int(to_us(t)));
+    let given = [
+        ("assignee = ?", f.assignee.clone().map(Arg::Text)),
+        ("current_unit = ?", f.unit.clone().map(Arg::Text)),
+        ("state = ?", f.state.clone().map(Arg::Text)),
+        ("appointment <= ?", at(f.near_due_before)),
+        ("appointment >= ?", at(f.not_overdue_at)),
+        ("appointment < ?", at(f.overdue_at)),
+        (
+            "search_text LIKE '%' || ? || '%'",
+            f.query.as_deref().map(fold).filter(|q| !q.is_empty()).map(Arg::Text),
+        ),
+    ];
     let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<InboxValue> = Vec::new();
-    // A condition with one `?`, numbered after the values already bound.
-    let when = |conditions: &mut Vec<String>, values: &mut Vec<InboxValue>, condition: &str, value: InboxValue| {
-        values.push(value);
-        conditions.push(condition.replace('?', &format!("${}", values.len())));
-    };
-    if let Some(a) = &f.assignee {
-        when(
-            &mut conditions,
-            &mut values,
-            "assignee = ?",
-            InboxValue::Text(a.clone()),
-        );
-    }
-    if let Some(u) = &f.unit {
-        when(
-            &mut conditions,
-            &mut values,
-            "current_unit = ?",
-            InboxValue::Text(u.clone()),
-        );
+    let mut values: Vec<Arg> = Vec::new();
+    for (condition, value) in given {
+        if let Some(v) = value {
+            values.push(v);
+            conditions.push(condition.replace('?', &format!("${}", values.len())));
+        }
     }
     if f.open_only {
         conditions.push("is_open = TRUE".into());
     }
-    if let Some(st) = &f.state {
-        when(&mut conditions, &mut values, "state = ?", InboxValue::Text(st.clone()));
-    }
-    if let Some(t) = f.near_due_before {
-        when(
-            &mut conditions,
-            &mut values,
-            "appointment <= ?",
-            InboxValue::Int(to_us(t)),
-        );
-    }
-    if let Some(t) = f.not_overdue_at {
-        when(
-            &mut conditions,
-            &mut values,
-            "appointment >= ?",
-            InboxValue::Int(to_us(t)),
-        );
-    }
-    if let Some(t) = f.overdue_at {
-        when(
-            &mut conditions,
-            &mut values,
-            "appointment < ?",
-            InboxValue::Int(to_us(t)),
-        );
-    }
     if f.near_due_before.is_some() || f.overdue_at.is_some() || f.not_overdue_at.is_some() {
         conditions.push("appointment IS NOT NULL AND state <> 'awaiting_supplement'".into());
     }
-    if let Some(q) = f.query.as_deref().map(fold).filter(|q| !q.is_empty()) {
-        when(
-            &mut conditions,
-            &mut values,
-            "search_text LIKE '%' || ? || '%'",
-            InboxValue::Text(q),
-        );
-    }
-    values.push(InboxValue::Int(i64::from(per_page)));
+    values.push(Arg::Int(i64::from(per_page)));
     let limit = format!("LIMIT ${}", values.len());
-    values.push(InboxValue::Int(i64::from(f.page) * i64::from(per_page)));
+    values.push(Arg::Int(i64::from(f.page) * i64::from(per_page)));
     let offset = format!("OFFSET ${}", values.len());
     let sql = format!(
         "SELECT {columns} FROM dossiers WHERE {} \
