@@ -1708,8 +1708,7 @@ pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreErr
 }
 
 /// How the database will read [`inbox`] for `f` (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
-/// `EXPLAIN`), one line each: for an operator looking into a slow inbox, and for the test that
-/// keeps the inbox on its indexes.
+/// `EXPLAIN`), one line each: the test that keeps the inbox on its indexes reads it.
 pub async fn inbox_plan(db: &Db, f: &InboxFilter) -> Result<Vec<String>, StoreError> {
     use sqlx::Row;
     let (sql, values) = inbox_query(f, "id");
