@@ -100,10 +100,15 @@ pub async fn serve_demo() -> String {
 /// Click `css` and wait until the browser has replaced the current document with the answer
 /// (a `wait().for_element` right after a click may find the old page's element).
 pub async fn click_and_load(c: &Client, css: &str) {
+    click_found_and_load(c, Locator::Css(css)).await
+}
+
+/// [`click_and_load`] for any locator (a link by its text, say).
+pub async fn click_found_and_load(c: &Client, what: Locator<'_>) {
     let old = c.find(Locator::Css("html")).await.unwrap();
-    c.find(Locator::Css(css))
+    c.find(what)
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .unwrap_or_else(|e| panic!("{what:?}: {e}"))
         .click()
         .await
         .unwrap();
@@ -113,7 +118,7 @@ pub async fn click_and_load(c: &Client, css: &str) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{css}: the page did not change");
+    panic!("{what:?}: the page did not change");
 }
 
 pub async fn sign_in(c: &Client, base: &str, user: &str, pw: &str) {

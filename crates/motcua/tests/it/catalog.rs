@@ -498,27 +498,19 @@ async fn browser_citizen_finds_and_reads_a_procedure() {
     let base = crate::browser::serve_demo().await;
     let c = &b.client;
     c.goto(&base).await.unwrap();
-    c.find(Locator::LinkText("Thủ tục hành chính"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // Each click waits for the next page, so nothing is read from the page being left (the
+    // catalog's first page lists procedures too: reading it raced the search's answer).
+    crate::browser::click_found_and_load(c, Locator::LinkText("Thủ tục hành chính")).await;
     c.find(Locator::Id("q"))
         .await
         .unwrap()
         .send_keys("giay phep x quamg")
         .await
         .unwrap();
-    c.find(Locator::Css("form[role=search] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let first = c.wait().for_element(Locator::Css("ol.procedures li a")).await.unwrap();
+    crate::browser::click_and_load(c, "form[role=search] button[type=submit]").await;
+    let first = c.find(Locator::Css("ol.procedures li a")).await.unwrap();
     assert!(first.text().await.unwrap().contains("X-quang"));
-    first.click().await.unwrap();
+    crate::browser::click_and_load(c, "ol.procedures li a").await;
     let h1 = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert!(h1.contains("giấy phép tiến hành công việc bức xạ"), "{h1}");
     let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
