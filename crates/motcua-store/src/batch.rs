@@ -103,6 +103,38 @@ macro_rules! bind_all {
 }
 pub(crate) use bind_all;
 
+/// The conditions of a search with optional filters: each `(condition with one ?, value)` whose
+/// value is given, the `?` numbered in order as `$1, $2, …`, and the values to bind. Naming only
+/// the filters given keeps a query on its indexes for every planner (an always-true
+/// `($1 IS NULL OR col = $1)` does so only where the planner looks at the bound value).
+pub(crate) fn given<'a>(filters: impl IntoIterator<Item = (&'a str, Option<Arg>)>) -> (Vec<String>, Vec<Arg>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    for (condition, value) in filters {
+        if let Some(v) = value {
+            values.push(v);
+            conditions.push(condition.replace('?', &format!("${}", values.len())));
+        }
+    }
+    (conditions, values)
+}
+
+/// How the database will run `sql` with `args` (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
+/// `EXPLAIN`), one line each: tests read it to keep a query on its indexes.
+pub(crate) async fn explain(db: &crate::Db, sql: &str, args: Vec<Arg>) -> Result<Vec<String>, StoreError> {
+    use sqlx::Row;
+    let (explain, column) = match db {
+        crate::Db::Sqlite(_) => (format!("EXPLAIN QUERY PLAN {sql}"), "detail"),
+        crate::Db::Postgres(_) => (format!("EXPLAIN {sql}"), "QUERY PLAN"),
+    };
+    Ok(crate::on_db!(db, |p| {
+        bind_all!(sqlx::query(sqlx::AssertSqlSafe(explain.as_str())), args)
+            .fetch_all(p)
+            .await
+            .and_then(|rows| rows.iter().map(|r| r.try_get::<String, _>(column)).collect())
+    })?)
+}
+
 impl Batch {
     pub fn new() -> Self {
         Self::default()

@@ -1710,25 +1710,13 @@ pub async fn inbox(db: &Db, f: &InboxFilter) -> Result<Vec<DossierRow>, StoreErr
 /// How the database will read [`inbox`] for `f` (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
 /// `EXPLAIN`), one line each: the test that keeps the inbox on its indexes reads it.
 pub async fn inbox_plan(db: &Db, f: &InboxFilter) -> Result<Vec<String>, StoreError> {
-    use sqlx::Row;
     let (sql, values) = inbox_query(f, "id");
-    let (explain, column) = match db {
-        Db::Sqlite(_) => (format!("EXPLAIN QUERY PLAN {sql}"), "detail"),
-        Db::Postgres(_) => (format!("EXPLAIN {sql}"), "QUERY PLAN"),
-    };
-    Ok(on_db!(db, |p| {
-        crate::batch::bind_all!(sqlx::query(sqlx::AssertSqlSafe(explain.as_str())), values)
-            .fetch_all(p)
-            .await
-            .and_then(|rows| rows.iter().map(|r| r.try_get::<String, _>(column)).collect())
-    })?)
+    crate::batch::explain(db, &sql, values).await
 }
 
-/// The inbox query for `f` and its values. Only the filters given become conditions, so "mine"
-/// and "my unit's queue" are served from their indexes (`dossiers_assignee`, `dossiers_unit`)
-/// by any planner: a condition written as `($1 IS NULL OR assignee = $1)` is index-friendly only
-/// where the planner looks at the bound value (the SQLite linked here does; PostgreSQL's generic
-/// plans and older SQLite read every dossier).
+/// The inbox query for `f` and its values. Only the filters given become conditions
+/// (`batch::given`), so "mine" and "my unit's queue" are served from their indexes
+/// (`dossiers_assignee`, `dossiers_unit`) by any planner.
 fn inbox_query(f: &InboxFilter, columns: &str) -> (String, Vec<Arg>) {
     let per_page = if f.per_page == 0 { 50 } else { f.per_page.min(500) };
     let at = |t: Option<DateTime<Utc>>| t.map(|t| Arg::Int(to_us(t)));
@@ -1744,14 +1732,7 @@ fn inbox_query(f: &InboxFilter, columns: &str) -> (String, Vec<Arg>) {
             f.query.as_deref().map(fold).filter(|q| !q.is_empty()).map(Arg::Text),
         ),
     ];
-    let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<Arg> = Vec::new();
-    for (condition, value) in given {
-        if let Some(v) = value {
-            values.push(v);
-            conditions.push(condition.replace('?', &format!("${}", values.len())));
-        }
-    }
+    let (mut conditions, mut values) = crate::batch::given(given);
     if f.open_only {
         conditions.push("is_open = TRUE".into());
     }

@@ -1,7 +1,7 @@
 //! The event log (nhật ký sự kiện): append-only, one hash chain per aggregate, written in the
 //! same transaction as the state it changes, with any outbox rows (DESIGN.md §4).
 
-use crate::batch::Batch;
+use crate::batch::{Arg, Batch};
 use crate::db::{Db, Store, Tx};
 use crate::error::StoreError;
 use crate::time::to_us;
@@ -315,30 +315,53 @@ const EVENT_COLUMNS: &str = "id, aggregate_type, aggregate_id, seq, kind, actor_
 
 /// Newest first.
 pub async fn list(db: &Db, f: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
-    // Unused filters become always-true comparisons, so the SQL text is fixed and portable.
+    let (sql, values) = list_query(f, EVENT_COLUMNS);
+    Ok(on_db!(db, |p| crate::batch::bind_all!(
+        sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql.as_str())),
+        values
+    )
+    .fetch_all(p)
+    .await)?)
+}
+
+/// How the database will run [`list`] for `f` (see `batch::explain`).
+pub async fn list_plan(db: &Db, f: &EventFilter) -> Result<Vec<String>, StoreError> {
+    let (sql, values) = list_query(f, "id");
+    crate::batch::explain(db, &sql, values).await
+}
+
+/// The audit search for `f`. Only the filters given become conditions: with none, the newest
+/// page is read backwards along the log and the reading stops at the page's end; an
+/// always-true time range (`occurred_at >= MIN AND occurred_at <= MAX`) made the planner read
+/// the whole log through `events_occurred_at` and sort it for every page. By person, the
+/// `events_actor` index gives the events already in order.
+fn list_query(f: &EventFilter, columns: &str) -> (String, Vec<Arg>) {
+    let given = [
+        ("actor_id = ?", f.actor_id.clone().map(Arg::Text)),
+        (
+            "kind LIKE ?",
+            f.kind_prefix
+                .as_deref()
+                .map(|k| Arg::Text(format!("{}%", k.replace(['%', '_'], "")))),
+        ),
+        ("aggregate_type = ?", f.aggregate_type.clone().map(Arg::Text)),
+        ("aggregate_id = ?", f.aggregate_id.clone().map(Arg::Text)),
+        ("occurred_at >= ?", f.from_us.map(Arg::Int)),
+        ("occurred_at <= ?", f.to_us.map(Arg::Int)),
+        ("id < ?", f.before_id.map(Arg::Int)),
+    ];
+    let (conditions, mut values) = crate::batch::given(given);
+    values.push(Arg::Int(f.limit.clamp(1, 1000)));
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE \
-         ($1 = '' OR actor_id = $1) AND ($2 = '' OR kind LIKE $2) AND ($3 = '' OR aggregate_type = $3) \
-         AND ($4 = '' OR aggregate_id = $4) AND occurred_at >= $5 AND occurred_at <= $6 AND id < $7 \
-         ORDER BY id DESC LIMIT $8"
+        "SELECT {columns} FROM events WHERE {} ORDER BY id DESC LIMIT ${}",
+        if conditions.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            conditions.join(" AND ")
+        },
+        values.len()
     );
-    let kind_like = f
-        .kind_prefix
-        .as_deref()
-        .map(|k| format!("{}%", k.replace(['%', '_'], "")))
-        .unwrap_or_default();
-    let rows = on_db!(db, |p| sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(f.actor_id.clone().unwrap_or_default())
-        .bind(&kind_like)
-        .bind(f.aggregate_type.clone().unwrap_or_default())
-        .bind(f.aggregate_id.clone().unwrap_or_default())
-        .bind(f.from_us.unwrap_or(i64::MIN))
-        .bind(f.to_us.unwrap_or(i64::MAX))
-        .bind(f.before_id.unwrap_or(i64::MAX))
-        .bind(f.limit.clamp(1, 1000))
-        .fetch_all(p)
-        .await)?;
-    Ok(rows)
+    (sql, values)
 }
 
 /// Every event of one aggregate, oldest first.
