@@ -119,6 +119,15 @@ pub(crate) fn given<'a>(filters: impl IntoIterator<Item = (&'a str, Option<Arg>)
     (conditions, values)
 }
 
+/// The `WHERE` clause's text for `conditions` joined with `AND` (`TRUE` for none).
+pub(crate) fn all_of(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        "TRUE".to_owned()
+    } else {
+        conditions.join(" AND ")
+    }
+}
+
 /// How the database will run `sql` with `args` (SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
 /// `EXPLAIN`), one line each: tests read it to keep a query on its indexes.
 pub(crate) async fn explain(db: &crate::Db, sql: &str, args: Vec<Arg>) -> Result<Vec<String>, StoreError> {

@@ -1746,11 +1746,7 @@ fn inbox_query(f: &InboxFilter, columns: &str) -> (String, Vec<Arg>) {
     let sql = format!(
         "SELECT {columns} FROM dossiers WHERE {} \
          ORDER BY CASE WHEN appointment IS NULL THEN 1 ELSE 0 END, appointment, created_at, id {limit} {offset}",
-        if conditions.is_empty() {
-            "TRUE".to_owned()
-        } else {
-            conditions.join(" AND ")
-        }
+        crate::batch::all_of(&conditions)
     );
     (sql, values)
 }

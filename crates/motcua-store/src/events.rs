@@ -354,11 +354,7 @@ fn list_query(f: &EventFilter, columns: &str) -> (String, Vec<Arg>) {
     values.push(Arg::Int(f.limit.clamp(1, 1000)));
     let sql = format!(
         "SELECT {columns} FROM events WHERE {} ORDER BY id DESC LIMIT ${}",
-        if conditions.is_empty() {
-            "TRUE".to_owned()
-        } else {
-            conditions.join(" AND ")
-        },
+        crate::batch::all_of(&conditions),
         values.len()
     );
     (sql, values)
