@@ -175,9 +175,7 @@ impl Batch {
         }
         match tx {
             Tx::Sqlite(t) => {
-                // The unit's savepoint, when the writer left it to us, goes first.
-                let savepoint = crate::db::savepoint_pending();
-                let (sql, args, rows) = self.joined(savepoint);
+                let (sql, args, rows) = self.joined();
                 let q = bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), args);
                 // One query, a result per statement (multi-statement queries are a SQLite-only
                 // feature of sqlx, deprecated upstream: sqlx#3108).
@@ -186,14 +184,13 @@ impl Batch {
                 let mut i = 0;
                 while let Some(r) = results.next().await {
                     let changed = r.map_err(error)?.rows_affected();
-                    match rows.get(i) {
-                        Some(Some(want)) if *want != changed => {
-                            return Err(StoreError::Conflict(format!(
-                                "a statement changed {changed} rows, not {want} (the data moved meanwhile)"
-                            )));
-                        }
-                        Some(None) if i == 0 && savepoint => crate::db::savepoint_made(),
-                        _ => {}
+                    crate::db::batch_wrote();
+                    if let Some(want) = rows.get(i)
+                        && *want != changed
+                    {
+                        return Err(StoreError::Conflict(format!(
+                            "a statement changed {changed} rows, not {want} (the data moved meanwhile)"
+                        )));
                     }
                     i += 1;
                 }
@@ -217,23 +214,19 @@ impl Batch {
         Ok(())
     }
 
-    /// One SQL text with the placeholders renumbered (led by `SAVEPOINT unit` when asked),
-    /// every argument in order, and the rows each statement must change (`None`: not counted).
-    fn joined(self, savepoint: bool) -> (String, Vec<Arg>, Vec<Option<u64>>) {
+    /// One SQL text with the placeholders renumbered, every argument in order, and the rows
+    /// each statement must change.
+    fn joined(self) -> (String, Vec<Arg>, Vec<u64>) {
         let mut sql = String::new();
         let mut args = Vec::new();
-        let mut rows = Vec::with_capacity(self.parts.len() + 1);
-        if savepoint {
-            sql.push_str("SAVEPOINT unit");
-            rows.push(None);
-        }
+        let mut rows = Vec::with_capacity(self.parts.len());
         for p in self.parts {
             if !sql.is_empty() {
                 sql.push_str(";\n");
             }
             renumber(&p.sql, args.len(), &mut sql);
             args.extend(p.args);
-            rows.push(Some(p.rows));
+            rows.push(p.rows);
         }
         (sql, args, rows)
     }
@@ -278,12 +271,12 @@ mod tests {
             1,
         );
         b.push("UPDATE c SET t = 'đã $ nhận' WHERE n = $10", vec![], 2);
-        let (sql, args, rows) = b.joined(true);
+        let (sql, args, rows) = b.joined();
         assert_eq!(
             sql,
-            "SAVEPOINT unit;\nUPDATE a SET x = $1 WHERE id = $2;\nINSERT INTO b (p, q) VALUES ($3, $4);\nUPDATE c SET t = 'đã $ nhận' WHERE n = $14"
+            "UPDATE a SET x = $1 WHERE id = $2;\nINSERT INTO b (p, q) VALUES ($3, $4);\nUPDATE c SET t = 'đã $ nhận' WHERE n = $14"
         );
         assert_eq!(args.len(), 4);
-        assert_eq!(rows, [None, Some(1), Some(1), Some(2)]);
+        assert_eq!(rows, [1, 1, 2]);
     }
 }

@@ -119,10 +119,10 @@ impl StoreOptions {
 type Finisher = Box<dyn FnOnce(bool) + Send>;
 type Run = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, (bool, Finisher)> + Send>;
 
-/// A unit of work queued to a writer; `lazy`: see [`Store::write_batched`].
+/// A unit of work queued to a writer; `batched`: see [`Store::write_batched`].
 struct Unit {
     run: Run,
-    lazy: bool,
+    batched: bool,
 }
 
 /// Where the SQLite writer's savepoint for the running unit stands (see [`Store::write_batched`]).
@@ -130,9 +130,12 @@ struct Unit {
 enum Savepoint {
     /// Made by the writer before the unit, or not needed (a group of one).
     Managed,
-    /// To be made with the unit's first write.
-    Pending,
-    /// Made with the unit's first write.
+    /// A batched unit without a savepoint, nothing written yet.
+    Bare,
+    /// A batched unit without a savepoint whose batch has run: if it fails now, the group's
+    /// transaction holds half of it, and the writer undoes the group so far.
+    Written,
+    /// Made by the unit itself ([`savepoint_now`]) before a write outside a batch.
     Made,
 }
 
@@ -148,23 +151,17 @@ fn set_savepoint_state(v: Savepoint) {
     let _ = SAVEPOINT.try_with(|s| s.set(v));
 }
 
-/// In a [`Store::write_batched`] unit: whether the unit's savepoint must go first in its next
-/// statement (the caller then puts `SAVEPOINT unit` there and calls [`savepoint_made`] once it
-/// ran).
-pub(crate) fn savepoint_pending() -> bool {
-    savepoint_state() == Savepoint::Pending
-}
-
-pub(crate) fn savepoint_made() {
-    if savepoint_pending() {
-        set_savepoint_state(Savepoint::Made);
+/// A batch ran at least one statement of the unit (see [`Savepoint::Written`]).
+pub(crate) fn batch_wrote() {
+    if savepoint_state() == Savepoint::Bare {
+        set_savepoint_state(Savepoint::Written);
     }
 }
 
 /// In a [`Store::write_batched`] unit, before a write that does not go through a
-/// [`crate::batch::Batch`]: make the unit's savepoint now if it is still pending.
+/// [`crate::batch::Batch`]: make the unit's savepoint now if it has none.
 pub(crate) async fn savepoint_now(tx: &mut Tx) -> Result<(), StoreError> {
-    if savepoint_pending() {
+    if savepoint_state() == Savepoint::Bare {
         on_tx!(tx, |c| sqlx::query("SAVEPOINT unit")
             .execute(c)
             .await
@@ -369,9 +366,14 @@ impl Store {
     }
 
     /// [`Store::write`] for a unit whose writes all go through [`crate::batch::Batch`] (or come
-    /// after [`savepoint_now`]): on SQLite the savepoint that keeps the unit apart from the rest
-    /// of its group is sent with its first batch instead of on its own — one round trip less
-    /// per unit. Reads before that are fine.
+    /// after [`savepoint_now`]). On SQLite such a unit runs without a savepoint of its own in
+    /// its group: a failure before its batch, or in the batch's first statement (which SQLite
+    /// undoes by itself), leaves nothing to undo; a failure later in the batch (a row that moved
+    /// under the log, which the log's unique key already rules out) undoes the group's
+    /// transaction so far — the units before it are answered "not committed", nothing they did
+    /// is kept — and the rest of the group goes on in a new transaction. A savepoint costs
+    /// SQLite a copy of every page the unit changes (see BENCHMARKS.md, `bench dossiers`).
+    /// Reads before the batch are fine.
     pub(crate) async fn write_batched<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -413,17 +415,17 @@ impl Store {
         self.writes.load(Ordering::Acquire)
     }
 
-    async fn write_unit<T, F>(&self, f: F, lazy: bool) -> Result<T, StoreError>
+    async fn write_unit<T, F>(&self, f: F, batched: bool) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
     {
-        let r = self.run_unit(f, lazy).await;
+        let r = self.run_unit(f, batched).await;
         self.writes.fetch_add(1, Ordering::Release);
         r
     }
 
-    async fn run_unit<T, F>(&self, f: F, lazy: bool) -> Result<T, StoreError>
+    async fn run_unit<T, F>(&self, f: F, batched: bool) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Tx) -> BoxFut<'c, Result<T, StoreError>> + Send + 'static,
@@ -446,7 +448,7 @@ impl Store {
                     })
                 });
                 writer
-                    .send(Unit { run, lazy })
+                    .send(Unit { run, batched })
                     .await
                     .map_err(|_| StoreError::WriterGone)?;
                 orx.await.map_err(|_| StoreError::WriterGone)?
@@ -495,8 +497,16 @@ async fn exec_tx(tx: &mut Tx, sql: &'static str) -> bool {
     on_tx!(tx, |c| sqlx::query(sql).execute(c).await.map(|r| r.rows_affected())).is_ok()
 }
 
+async fn begin(pool: &WriterPool) -> Result<Tx, sqlx::Error> {
+    match pool {
+        WriterPool::Sqlite(p) => p.begin().await.map(Tx::Sqlite),
+        WriterPool::Postgres(p) => p.begin().await.map(Tx::Postgres),
+    }
+}
+
 /// Group commit: take every unit waiting (up to `max_group`), run each inside a SAVEPOINT of one
-/// transaction, commit once, then answer each unit. One fsync serves the whole group.
+/// transaction (batched units on SQLite without one: see [`Store::write_batched`]), commit once,
+/// then answer each unit. One fsync serves the whole group.
 async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, max_group: usize) {
     let mut batch: Vec<Unit> = Vec::with_capacity(max_group);
     loop {
@@ -511,11 +521,7 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
                 }
             }
         }
-        let begun = match &pool {
-            WriterPool::Sqlite(p) => p.begin().await.map(Tx::Sqlite),
-            WriterPool::Postgres(p) => p.begin().await.map(Tx::Postgres),
-        };
-        let mut tx = match begun {
+        let tx = match begin(&pool).await {
             Ok(t) => t,
             Err(e) => {
                 tracing::error!(error = %e, "the database writer could not begin a transaction");
@@ -529,19 +535,24 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
         let sqlite = matches!(pool, WriterPool::Sqlite(_));
         let mut all_ok = true;
         let mut finishers: Vec<Finisher> = Vec::with_capacity(batch.len());
+        let mut open = Some(tx);
         for unit in batch.drain(..) {
+            let Some(tx) = open.as_mut() else {
+                // No transaction could be begun again: dropping the unit answers its caller.
+                continue;
+            };
             // A lone unit needs no savepoint: if it fails, the whole transaction is rolled back.
             // SQLite keeps a stack of same-named savepoints, so it needs no RELEASE either
             // (ROLLBACK TO goes back to the newest one); PostgreSQL releases each, because many
             // open subtransactions slow every other session down.
-            // A lazy unit on SQLite makes its savepoint with its first write (`write_batched`).
-            let lazy = unit.lazy && sqlite && !single;
-            let eager = !single && !lazy && exec_tx(&mut tx, "SAVEPOINT unit").await;
-            let state = if lazy { Savepoint::Pending } else { Savepoint::Managed };
-            let (run, txr) = (unit.run, &mut tx);
+            // A batched unit on SQLite runs bare (`write_batched`).
+            let bare = unit.batched && sqlite && !single;
+            let eager = !single && !bare && exec_tx(tx, "SAVEPOINT unit").await;
+            let state = if bare { Savepoint::Bare } else { Savepoint::Managed };
+            let run = unit.run;
             let (ok, fin, state) = SAVEPOINT
-                .scope(std::cell::Cell::new(state), async move {
-                    let (ok, fin) = run(txr).await;
+                .scope(std::cell::Cell::new(state), async {
+                    let (ok, fin) = run(tx).await;
                     (ok, fin, savepoint_state())
                 })
                 .await;
@@ -550,14 +561,40 @@ async fn group_writer(pool: WriterPool, rx: Arc<Mutex<mpsc::Receiver<Unit>>>, ma
             all_ok &= ok;
             if sp {
                 if !ok {
-                    exec_tx(&mut tx, "ROLLBACK TO SAVEPOINT unit").await;
+                    exec_tx(tx, "ROLLBACK TO SAVEPOINT unit").await;
                 }
                 if !sqlite {
-                    exec_tx(&mut tx, "RELEASE SAVEPOINT unit").await;
+                    exec_tx(tx, "RELEASE SAVEPOINT unit").await;
                 }
             }
             finishers.push(fin);
+            if !ok && state == Savepoint::Written {
+                // Half of this unit is in the transaction and nothing marks where it began:
+                // undo the group so far, answer its units, and go on with a new transaction.
+                tracing::warn!("a unit failed after part of its batch ran; the group so far is undone");
+                let _ = match open.take() {
+                    Some(Tx::Sqlite(t)) => t.rollback().await,
+                    Some(Tx::Postgres(t)) => t.rollback().await,
+                    None => Ok(()),
+                };
+                crate::heads::end_group(false);
+                for fin in finishers.drain(..) {
+                    fin(false);
+                }
+                all_ok = true;
+                open = begin(&pool)
+                    .await
+                    .inspect_err(|e| tracing::error!(error = %e, "the database writer could not begin a transaction"))
+                    .ok();
+            }
         }
+        let Some(tx) = open else {
+            crate::heads::end_group(false);
+            for fin in finishers {
+                fin(false);
+            }
+            continue;
+        };
         let committed = if single && !all_ok {
             let _ = match tx {
                 Tx::Sqlite(t) => t.rollback().await,
@@ -595,5 +632,149 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::Batch;
+    use std::future::Future;
+
+    async fn scratch(name: &str) -> Store {
+        let dir = std::env::temp_dir().join(format!("motcua-db-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&StoreOptions::new(format!("sqlite://{}/t.db", dir.display())))
+            .await
+            .unwrap();
+        store
+            .write(|tx| {
+                Box::pin(async move {
+                    on_tx!(tx, |c| sqlx::query(
+                        "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)"
+                    )
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+        store
+    }
+
+    /// A batched unit: `(sql, rows it must change)` in one batch.
+    fn unit(
+        store: &Store,
+        statements: &[(&'static str, u64)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + use<> {
+        let (store, statements) = (store.clone(), statements.to_vec());
+        async move {
+            store
+                .write_batched(move |tx| {
+                    Box::pin(async move {
+                        let mut b = Batch::new();
+                        for (sql, rows) in statements {
+                            b.push(sql, vec![], rows);
+                        }
+                        b.run(tx).await
+                    })
+                })
+                .await
+        }
+    }
+
+    /// Queue `units` behind a unit that holds the writer, so that they form one group, in order.
+    async fn one_group<F>(store: &Store, units: Vec<F>) -> Vec<Result<(), StoreError>>
+    where
+        F: Future<Output = Result<(), StoreError>> + Send + 'static,
+    {
+        let s = store.clone();
+        let hold = tokio::spawn(async move {
+            s.write(|_| {
+                Box::pin(async move {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    Ok(())
+                })
+            })
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut tasks = Vec::new();
+        for u in units {
+            tasks.push(tokio::spawn(u));
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        hold.await.unwrap().unwrap();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
+    async fn keys(store: &Store) -> Vec<String> {
+        let Db::Sqlite(p) = store.db() else { unreachable!() };
+        sqlx::query_scalar("SELECT k FROM t ORDER BY k")
+            .fetch_all(p)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_batched_unit_failing_after_its_first_statement_undoes_its_group_so_far() {
+        let store = scratch("half").await;
+        let r = one_group(
+            &store,
+            vec![
+                unit(&store, &[("INSERT INTO t VALUES ('a', 1)", 1)]),
+                // Its insert runs, then its update finds no row: half of it is in the transaction.
+                unit(
+                    &store,
+                    &[
+                        ("INSERT INTO t VALUES ('b', 1)", 1),
+                        ("UPDATE t SET n = 2 WHERE k = 'missing'", 1),
+                    ],
+                ),
+                unit(&store, &[("INSERT INTO t VALUES ('c', 1)", 1)]),
+            ],
+        )
+        .await;
+        assert!(matches!(r[0], Err(StoreError::CommitFailed)), "{:?}", r[0]);
+        assert!(matches!(r[1], Err(StoreError::Conflict(_))), "{:?}", r[1]);
+        assert!(r[2].is_ok(), "{:?}", r[2]);
+        // Nothing of the first two is kept; the unit after them went on in a new transaction.
+        assert_eq!(keys(&store).await, ["c"]);
+        // The writer goes on.
+        unit(&store, &[("INSERT INTO t VALUES ('d', 1)", 1)]).await.unwrap();
+        assert_eq!(keys(&store).await, ["c", "d"]);
+    }
+
+    #[tokio::test]
+    async fn a_batched_unit_failing_in_its_first_statement_leaves_its_group_alone() {
+        let store = scratch("first").await;
+        unit(&store, &[("INSERT INTO t VALUES ('x', 1)", 1)]).await.unwrap();
+        let r = one_group(
+            &store,
+            vec![
+                unit(&store, &[("INSERT INTO t VALUES ('a', 1)", 1)]),
+                // The key exists: SQLite undoes the statement itself, nothing of the unit is left.
+                unit(
+                    &store,
+                    &[
+                        ("INSERT INTO t VALUES ('x', 2)", 1),
+                        ("INSERT INTO t VALUES ('b', 1)", 1),
+                    ],
+                ),
+                unit(&store, &[("INSERT INTO t VALUES ('c', 1)", 1)]),
+            ],
+        )
+        .await;
+        assert!(r[0].is_ok(), "{:?}", r[0]);
+        assert!(r[1].is_err(), "{:?}", r[1]);
+        assert!(r[2].is_ok(), "{:?}", r[2]);
+        assert_eq!(keys(&store).await, ["a", "c", "x"]);
     }
 }
