@@ -12,6 +12,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
     pub sqlite_sync: motcua_store::db::SqliteSync,
+    /// See [`motcua_store::db::StoreOptions::sqlite_checkpoint_pages`].
+    pub sqlite_checkpoint_pages: u32,
     pub json_limit: usize,
     pub upload_limit: usize,
     pub session_idle: Duration,
@@ -45,10 +47,11 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// The keys, as written in `motcua.toml`; the environment variable is `MOTCUA_<KEY>`.
-pub const KEYS: [&str; 17] = [
+pub const KEYS: [&str; 18] = [
     "listen",
     "database_url",
     "sqlite_sync",
+    "sqlite_checkpoint_pages",
     "json_limit_bytes",
     "upload_limit_bytes",
     "session_idle_minutes",
@@ -73,6 +76,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: DEFAULT_DATABASE_URL.into(),
             sqlite_sync: motcua_store::db::SqliteSync::Full,
+            sqlite_checkpoint_pages: motcua_store::db::DEFAULT_CHECKPOINT_PAGES,
             json_limit: 1 << 20,
             upload_limit: 20 << 20,
             session_idle: Duration::from_secs(30 * 60),
@@ -195,6 +199,7 @@ pub fn resolve(layers: &[Layer]) -> Result<Config, ConfigError> {
                     }
                 }
             }
+            "sqlite_checkpoint_pages" => c.sqlite_checkpoint_pages = parse_num(v, src, 100, 1_000_000)? as u32,
             "json_limit_bytes" => c.json_limit = parse_num(v, src, 1024, 1 << 30)? as usize,
             "upload_limit_bytes" => c.upload_limit = parse_num(v, src, 1024, 1 << 32)? as usize,
             "session_idle_minutes" => c.session_idle = Duration::from_secs(parse_num(v, src, 1, 24 * 60)? * 60),
@@ -283,6 +288,7 @@ impl Config {
     pub fn store(&self) -> motcua_store::db::StoreOptions {
         let mut o = motcua_store::db::StoreOptions::new(self.database_url.clone());
         o.sqlite_sync = self.sqlite_sync;
+        o.sqlite_checkpoint_pages = self.sqlite_checkpoint_pages;
         o
     }
 }
@@ -322,6 +328,15 @@ mod tests {
         let e = resolve(&[layer(&[("database_url", "mysql://x")])]).unwrap_err();
         assert!(e.to_string().contains("database_url"));
         assert!(resolve(&[layer(&[("json_limit_bytes", "-1")])]).is_err());
+    }
+
+    #[test]
+    fn the_sqlite_checkpoint_interval_reaches_the_store() {
+        assert_eq!(resolve(&[]).unwrap().store().sqlite_checkpoint_pages, 4_000);
+        let c = resolve(&[layer(&[("sqlite_checkpoint_pages", "1000")])]).unwrap();
+        assert_eq!(c.store().sqlite_checkpoint_pages, 1_000);
+        let e = resolve(&[layer(&[("sqlite_checkpoint_pages", "5")])]).unwrap_err();
+        assert_eq!(e.source, "test sqlite_checkpoint_pages");
     }
 
     #[test]
