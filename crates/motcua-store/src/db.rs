@@ -381,14 +381,15 @@ impl Store {
     }
 
     /// [`Store::write`] for a unit whose writes all go through [`crate::batch::Batch`] (or come
-    /// after [`savepoint_now`]). On SQLite such a unit runs without a savepoint of its own in
-    /// its group: a failure before its batch, or in the batch's first statement (which SQLite
-    /// undoes by itself), leaves nothing to undo; a failure later in the batch (a row that moved
-    /// under the log, which the log's unique key already rules out) undoes the group's
-    /// transaction so far — the units before it are answered "not committed", nothing they did
-    /// is kept — and the rest of the group goes on in a new transaction. A savepoint costs
-    /// SQLite a copy of every page the unit changes (see BENCHMARKS.md, `bench dossiers`).
-    /// Reads before the batch are fine.
+    /// after [`savepoint_now`]) and whose expected failures all come before its batch or in
+    /// the batch's first statement (a dossier command: its event, whose unique key catches a
+    /// stale version). On SQLite such a unit runs without a savepoint of its own in its group:
+    /// a failure before its batch, or in the first statement (which SQLite undoes by itself),
+    /// leaves nothing to undo; a failure later in the batch (a row out of step with the log: a
+    /// broken invariant) undoes the group's transaction so far — the units before it are
+    /// answered "not committed", nothing they did is kept — and the rest of the group goes on
+    /// in a new transaction. A savepoint costs SQLite a copy of every page the unit changes
+    /// (see BENCHMARKS.md, `bench dossiers`). Reads before the batch are fine.
     pub(crate) async fn write_batched<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,

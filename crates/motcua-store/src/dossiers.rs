@@ -629,16 +629,16 @@ pub async fn receive(
         updated_at: now,
     };
     let actor = actor.clone();
+    // With a savepoint of its own (`write`, not `write_batched`): an intake can fail late in its
+    // batch for an expected reason (the same papers recorded twice, a scan that does not exist),
+    // and must then leave the rest of its group alone.
     store
-        .write_batched(move |tx| {
+        .write(move |tx| {
             Box::pin(async move {
                 let cmd = match (command, &plan) {
                     (Some(c), _) => c,
                     (None, Some(p)) => Command::Receive {
-                        code: {
-                            crate::db::savepoint_now(tx).await?;
-                            allocate_code(tx, &p.unit, at).await?
-                        },
+                        code: allocate_code(tx, &p.unit, at).await?,
                         appointment: p.appointment,
                         steps: p.steps.len() as u32,
                     },

@@ -376,6 +376,76 @@ async fn a_failing_receipt_in_a_group_leaves_no_trace_and_spoils_nothing() {
     .await;
 }
 
+/// An intake that fails late in its statements for an expected reason — the same papers
+/// recorded twice, found by the dossier row's unique intake key after its event was written —
+/// is undone alone when it shares a group commit: the command queued before it is kept.
+#[tokio::test]
+async fn a_second_intake_of_the_same_papers_in_a_group_leaves_the_group_alone() {
+    on_each_db(
+        "a_second_intake_of_the_same_papers_in_a_group_leaves_the_group_alone",
+        |db| async move {
+            let pid = setup(&db.store).await;
+            let env = Arc::new(Env::new());
+            let guided = || {
+                let mut i = intake(
+                    &pid,
+                    &[0],
+                    IntakeOutcome::GuideToComplete {
+                        missing: vec![],
+                        reason: "Thiếu giấy tờ bắt buộc".into(),
+                    },
+                );
+                i.intake_key = Some("phieu-0042".into());
+                i
+            };
+            let at = t(FRIDAY_9);
+            let d = dossiers::receive(
+                &db.store,
+                env.dl(),
+                &clerk(),
+                at,
+                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
+            )
+            .await
+            .unwrap();
+            dossiers::receive(&db.store, env.dl(), &clerk(), at, guided())
+                .await
+                .unwrap();
+            // Hold the writer so that what follows is queued, in order, as one group.
+            let s = db.store.clone();
+            let hold = tokio::spawn(async move {
+                s.write(|_| {
+                    Box::pin(async move {
+                        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                        Ok(())
+                    })
+                })
+                .await
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let (s, e, id) = (db.store.clone(), env.clone(), d.id.clone());
+            let assign = tokio::spawn(async move {
+                let cmd = Command::Assign {
+                    assignee: "hung".into(),
+                };
+                dossiers::apply_command(&s, e.dl(), &clerk(), t("2026-11-27T10:00:00+07:00"), &id, 1, cmd).await
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            let (s, e, again) = (db.store.clone(), env.clone(), guided());
+            let twice = tokio::spawn(async move { dossiers::receive(&s, e.dl(), &clerk(), at, again).await });
+            hold.await.unwrap().unwrap();
+            let twice = twice.await.unwrap();
+            assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+            assert_eq!(assign.await.unwrap().unwrap().version, 2);
+            remembered_is_stored(&db.store, &d.id).await;
+            assert_eq!(count(&db.store, "dossiers").await, 2);
+            assert_eq!(count(&db.store, "events WHERE aggregate_type = 'dossier'").await, 3);
+            db
+        },
+    )
+    .await;
+}
+
 /// Commands that share a group commit stay apart: one whose statement fails — here because
 /// another process appended to its chain behind this one's back — is undone alone (to its
 /// savepoint), the others are written whole, and its next try starts afresh.
