@@ -739,22 +739,25 @@ mod tests {
             .unwrap()
     }
 
+    /// One group: a unit inserting `a`, the unit `middle`, a unit inserting `c`.
+    async fn around(store: &Store, middle: &[(&'static str, u64)]) -> Vec<Result<(), StoreError>> {
+        let units = vec![
+            unit(store, &[("INSERT INTO t VALUES ('a', 1)", 1)]),
+            unit(store, middle),
+            unit(store, &[("INSERT INTO t VALUES ('c', 1)", 1)]),
+        ];
+        one_group(store, units).await
+    }
+
     #[tokio::test]
     async fn a_batched_unit_failing_after_its_first_statement_undoes_its_group_so_far() {
         let store = scratch("half").await;
-        let r = one_group(
+        // Its insert runs, then its update finds no row: half of it is in the transaction.
+        let r = around(
             &store,
-            vec![
-                unit(&store, &[("INSERT INTO t VALUES ('a', 1)", 1)]),
-                // Its insert runs, then its update finds no row: half of it is in the transaction.
-                unit(
-                    &store,
-                    &[
-                        ("INSERT INTO t VALUES ('b', 1)", 1),
-                        ("UPDATE t SET n = 2 WHERE k = 'missing'", 1),
-                    ],
-                ),
-                unit(&store, &[("INSERT INTO t VALUES ('c', 1)", 1)]),
+            &[
+                ("INSERT INTO t VALUES ('b', 1)", 1),
+                ("UPDATE t SET n = 2 WHERE k = 'missing'", 1),
             ],
         )
         .await;
@@ -788,19 +791,12 @@ mod tests {
     async fn a_batched_unit_failing_in_its_first_statement_leaves_its_group_alone() {
         let store = scratch("first").await;
         unit(&store, &[("INSERT INTO t VALUES ('x', 1)", 1)]).await.unwrap();
-        let r = one_group(
+        // The key exists: SQLite undoes the statement itself, nothing of the unit is left.
+        let r = around(
             &store,
-            vec![
-                unit(&store, &[("INSERT INTO t VALUES ('a', 1)", 1)]),
-                // The key exists: SQLite undoes the statement itself, nothing of the unit is left.
-                unit(
-                    &store,
-                    &[
-                        ("INSERT INTO t VALUES ('x', 2)", 1),
-                        ("INSERT INTO t VALUES ('b', 1)", 1),
-                    ],
-                ),
-                unit(&store, &[("INSERT INTO t VALUES ('c', 1)", 1)]),
+            &[
+                ("INSERT INTO t VALUES ('x', 2)", 1),
+                ("INSERT INTO t VALUES ('b', 1)", 1),
             ],
         )
         .await;
