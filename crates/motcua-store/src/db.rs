@@ -664,18 +664,10 @@ mod tests {
         let store = Store::connect(&StoreOptions::new(format!("sqlite://{}/t.db", dir.display())))
             .await
             .unwrap();
-        store
-            .write(|tx| {
-                Box::pin(async move {
-                    on_tx!(tx, |c| sqlx::query(
-                        "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)"
-                    )
-                    .execute(c)
-                    .await
-                    .map(|r| r.rows_affected()))?;
-                    Ok(())
-                })
-            })
+        // On the writer's own connection, lent by its pool while the writer is idle.
+        let writer = store.sqlite_writer_pool.as_ref().unwrap();
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+            .execute(writer)
             .await
             .unwrap();
         store

@@ -210,6 +210,19 @@ async fn receive_at_once(
     out
 }
 
+/// A dossier received at the desk at `at` with every component present.
+async fn received(s: &Store, env: &Env, pid: &str, at: DateTime<Utc>) -> dossiers::DossierRow {
+    dossiers::receive(
+        s,
+        env.dl(),
+        &clerk(),
+        at,
+        intake(pid, &[0, 1, 2], IntakeOutcome::Receive),
+    )
+    .await
+    .unwrap()
+}
+
 async fn count(s: &Store, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     match s.db() {
@@ -225,15 +238,7 @@ async fn receipt_gives_code_appointment_steps_and_one_event() {
         let pid = setup(s).await;
         let env = Env::new();
         let at = t(FRIDAY_9);
-        let a = dossiers::receive(
-            s,
-            env.dl(),
-            &clerk(),
-            at,
-            intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-        )
-        .await
-        .unwrap();
+        let a = received(s, &env, &pid, at).await;
         let b = dossiers::receive(
             s,
             env.dl(),
@@ -285,25 +290,9 @@ async fn receipt_gives_code_appointment_steps_and_one_event() {
         assert_eq!(Dossier::from_events(h.iter().map(|e| &e.event)), rec.dossier);
 
         // The next local day starts again at 0001 (23:30 on the 27th in Vietnam is still the 27th).
-        let late = dossiers::receive(
-            s,
-            env.dl(),
-            &clerk(),
-            t("2026-11-27T23:30:00+07:00"),
-            intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-        )
-        .await
-        .unwrap();
+        let late = received(s, &env, &pid, t("2026-11-27T23:30:00+07:00")).await;
         assert_eq!(late.code.as_deref(), Some("000.00.15.H50-261127-0003"));
-        let next = dossiers::receive(
-            s,
-            env.dl(),
-            &clerk(),
-            t("2026-11-30T08:00:00+07:00"),
-            intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-        )
-        .await
-        .unwrap();
+        let next = received(s, &env, &pid, t("2026-11-30T08:00:00+07:00")).await;
         assert_eq!(next.code.as_deref(), Some("000.00.15.H50-261130-0001"));
         assert!(events::verify_all(s.db()).await.unwrap().ok());
         db
@@ -399,15 +388,7 @@ async fn a_second_intake_of_the_same_papers_in_a_group_leaves_the_group_alone() 
                 i
             };
             let at = t(FRIDAY_9);
-            let d = dossiers::receive(
-                &db.store,
-                env.dl(),
-                &clerk(),
-                at,
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let d = received(&db.store, &env, &pid, at).await;
             dossiers::receive(&db.store, env.dl(), &clerk(), at, guided())
                 .await
                 .unwrap();
@@ -458,15 +439,7 @@ async fn a_command_failing_in_a_group_is_undone_alone() {
             let env = Arc::new(Env::new());
             let mut ids = Vec::new();
             for _ in 0..12 {
-                let d = dossiers::receive(
-                    &db.store,
-                    env.dl(),
-                    &clerk(),
-                    t(FRIDAY_9),
-                    intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-                )
-                .await
-                .unwrap();
+                let d = received(&db.store, &env, &pid, t(FRIDAY_9)).await;
                 let assign = Command::Assign {
                     assignee: "hung".into(),
                 };
@@ -658,15 +631,7 @@ async fn full_lifecycle_ends_returned_with_national_status_10() {
             let s = &db.store;
             let pid = setup(s).await;
             let env = Env::new();
-            let d = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                t(FRIDAY_9),
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let d = received(s, &env, &pid, t(FRIDAY_9)).await;
             let steps: Vec<(&str, Command)> = vec![
                 (
                     "2026-11-27T10:00:00+07:00",
@@ -830,15 +795,7 @@ async fn partner_steps_are_rows_of_the_one_dossier_on_each_db() {
             )
             .await
             .unwrap();
-            let d = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                t(FRIDAY_9),
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let d = received(s, &env, &pid, t(FRIDAY_9)).await;
             let partner_step = |name: &str, code: &str| WorkflowStep {
                 name: name.into(),
                 unit_code: unit(code),
@@ -1002,15 +959,7 @@ async fn stale_version_is_a_conflict_and_wrong_state_is_illegal_transition() {
             let s = &db.store;
             let pid = setup(s).await;
             let env = Env::new();
-            let d = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                t(FRIDAY_9),
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let d = received(s, &env, &pid, t(FRIDAY_9)).await;
             let at = t("2026-11-27T10:00:00+07:00");
             let assign = Command::Assign {
                 assignee: "hung".into(),
@@ -1062,15 +1011,7 @@ async fn lookup_answers_the_same_for_wrong_code_and_wrong_second_factor() {
             let s = &db.store;
             let pid = setup(s).await;
             let env = Env::new();
-            let d = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                t(FRIDAY_9),
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let d = received(s, &env, &pid, t(FRIDAY_9)).await;
             let code = d.code.clone().unwrap();
             let by_phone = dossiers::lookup(s.db(), &code, "+84 912 345 678")
                 .await
@@ -1105,15 +1046,7 @@ async fn inbox_filters_by_holder_unit_due_and_searches_without_diacritics() {
             let s = &db.store;
             let pid = setup(s).await;
             let env = Env::new();
-            let a = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                t(FRIDAY_9),
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let a = received(s, &env, &pid, t(FRIDAY_9)).await;
             let mut other = intake(&pid, &[0, 1, 2], IntakeOutcome::Receive);
             other.applicant = Applicant::Person(Person {
                 full_name: "Lê Thị Hoa".into(),
@@ -1267,15 +1200,7 @@ async fn calendar_change_reschedules_open_dossiers_with_old_and_new_dates() {
             let s = &db.store;
             let pid = setup(s).await;
             let env = Env::new();
-            let d = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                t(FRIDAY_9),
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let d = received(s, &env, &pid, t(FRIDAY_9)).await;
             let at = t("2026-11-30T08:00:00+07:00");
             assert!(
                 dossiers::recompute_due(s, env.dl(), &Actor::system(), at)
@@ -1402,15 +1327,7 @@ async fn scans_are_checked_by_their_bytes_and_attached_to_components() {
                 ),
                 "{r:?}"
             );
-            let next = dossiers::receive(
-                s,
-                env.dl(),
-                &clerk(),
-                at,
-                intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-            )
-            .await
-            .unwrap();
+            let next = received(s, &env, &pid, at).await;
             assert_eq!(next.code.as_deref(), Some("000.00.15.H50-261127-0002"));
             // The same paper dossier twice (same intake key): exactly one dossier.
             let mut k1 = intake(&pid, &[0, 1, 2], IntakeOutcome::Receive);
@@ -1509,15 +1426,7 @@ async fn late_steps_closed_by_send_and_return_are_marked() {
         )
         .await
         .unwrap();
-        let d = dossiers::receive(
-            s,
-            env.dl(),
-            &clerk(),
-            t(FRIDAY_9),
-            intake(&pid, &[0, 1, 2], IntakeOutcome::Receive),
-        )
-        .await
-        .unwrap();
+        let d = received(s, &env, &pid, t(FRIDAY_9)).await;
         let assign = Command::Assign {
             assignee: "hung".into(),
         };
