@@ -7,7 +7,7 @@
 //! `expected_version`; every answer's status is checked, so errors are never measured as work.
 
 use crate::bench::{RawRow, raw_insert_rate};
-use crate::bench_http::{Connection, Latencies, serve};
+use crate::bench_http::{Connection, Latencies, scenario, serve};
 use chrono::{NaiveDate, Utc};
 use motcua_core::calendar::Duration;
 use motcua_core::catalog::{
@@ -111,6 +111,7 @@ async fn measure(
     // The timed run: every client takes the next dossier until all are done.
     let next = Arc::new(AtomicUsize::new(0));
     let written_before = bytes_written();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for k in 0..clients.max(1) {
@@ -135,6 +136,7 @@ async fn measure(
         }
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu_before).map(|(a, b)| a - b);
     let written = bytes_written().zip(written_before).map(|(a, b)| a.saturating_sub(b));
     let transitions: usize = per_step.iter().map(Vec::len).sum();
     let rate = transitions as f64 / secs;
@@ -206,6 +208,38 @@ async fn measure(
         motcua_store::Db::Postgres(_) => "the target is set on SQLite only",
     };
     println!("ratio to the batched limit: {:.1} % ({verdict})", 100.0 * ratio);
+    // What the machine allows: the HTTP round trip alone (a constant answer, no session, no
+    // body, no database), and the CPU a transition took — clients, server, writer and SQLite
+    // all in this process — against the CPU the target's rate would need.
+    let (bare, _) = scenario(
+        addr,
+        clients,
+        transitions.min(100_000),
+        &["/healthz"],
+        "GET /healthz (constant)",
+    )
+    .await?;
+    let sqlite = matches!(store.db(), motcua_store::Db::Sqlite(_));
+    let target = raw * TARGET_RATIO;
+    if sqlite {
+        println!(
+            "the target's rate ({target:.0}/s) is {:.0} % of the bare HTTP round trip's ({bare:.0}/s)",
+            100.0 * target / bare
+        );
+    }
+    if let Some(cpu) = cpu {
+        let per = cpu / transitions.max(1) as f64;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        print!(
+            "CPU a transition (this process, every thread): {:.0} µs; cores busy during the run: {:.2} of {cores}",
+            per * 1e6,
+            cpu / secs
+        );
+        if sqlite {
+            print!("; at this cost the target's rate would need {:.2} cores", per * target);
+        }
+        println!();
+    }
 
     // Untimed: statements per transition, counted over a few lifecycles run one at a time.
     let mut c = Connection::open(addr).await?;
@@ -255,6 +289,22 @@ fn bytes_written() -> Option<u64> {
         .trim()
         .parse()
         .ok()
+}
+
+/// CPU time (user and system, every thread) this process has used so far, from Linux
+/// `/proc/self/stat` (fields 14 and 15, in clock ticks of 1/100 s: `USER_HZ` is 100 on every
+/// Linux architecture we build for).
+fn cpu_seconds() -> Option<f64> {
+    cpu_seconds_of(&std::fs::read_to_string("/proc/self/stat").ok()?)
+}
+
+fn cpu_seconds_of(stat: &str) -> Option<f64> {
+    // The command name (field 2) may hold spaces and parentheses; the fields after its last
+    // `)` start at field 3.
+    let mut rest = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: f64 = rest.next()?.parse().ok()?;
+    let system: f64 = rest.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 fn load_average() -> String {
@@ -621,4 +671,18 @@ fn install_statement_counter() -> StatementCounter {
     };
     let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(counter.clone()));
     counter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_seconds_of;
+
+    #[test]
+    fn cpu_time_is_read_from_the_user_and_system_fields_of_proc_stat() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
+        let stat = "4242 (motcua (x) y) R 1 4242 4242 0 -1 4194560 1200 0 3 0 1234 56 0 0 20 0 8 0";
+        assert_eq!(cpu_seconds_of(stat), Some(12.90));
+        assert_eq!(cpu_seconds_of("4242 (motcua) R 1"), None);
+        assert!(super::cpu_seconds().is_some_and(|s| s >= 0.0));
+    }
 }

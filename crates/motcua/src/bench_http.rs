@@ -3,6 +3,7 @@
 //! — what a citizen's browser or a machine client pays — without a client library's overhead.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -115,6 +116,50 @@ impl Connection {
         }
         Ok(Response { status, body })
     }
+}
+
+/// `clients` connections share `requests` requests over `paths` in turn; returns requests/s and
+/// the latencies.
+pub async fn scenario(
+    addr: SocketAddr,
+    clients: usize,
+    requests: usize,
+    paths: &'static [&'static str],
+    label: &str,
+) -> anyhow::Result<(f64, Latencies)> {
+    let per_client = requests.div_ceil(clients.max(1));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..clients.max(1) {
+        tasks.push(tokio::spawn(async move {
+            let mut c = Connection::open(addr).await?;
+            let mut lat = Vec::with_capacity(per_client);
+            for i in 0..per_client {
+                let path = paths[(k + i) % paths.len()];
+                let t = Instant::now();
+                let r = c.request("GET", path, &[], None).await?;
+                lat.push(u32::try_from(t.elapsed().as_micros()).unwrap_or(u32::MAX));
+                anyhow::ensure!(r.status == 200, "{path} answered {}", r.status);
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::with_capacity(per_client * clients);
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    let mut lat = Latencies(all);
+    println!(
+        "{:<28} {:>8} {:>10.0} {:>10.2} {:>10.2} {:>10.2}",
+        label,
+        clients,
+        rate,
+        lat.percentile(50.0) / 1000.0,
+        lat.percentile(99.0) / 1000.0,
+        lat.percentile(100.0) / 1000.0
+    );
+    Ok((rate, lat))
 }
 
 /// Latency figures of one scenario, in microseconds.
